@@ -1,0 +1,455 @@
+//! The [`Flavor`] trait: what a unit of concurrency is and how waiting happens.
+//!
+//! | flavour | a spawned unit is | waiting blocks… |
+//! |---|---|---|
+//! | [`Threads`] | a named OS thread driving its one future with a minimal `block_on` | the OS thread, inside `poll` |
+//! | [`Tokio`] | a task on tokio's multi-thread runtime | nothing: the task yields to the scheduler |
+//! | [`TokioLocal`] | a task on tokio's current-thread runtime: one OS thread, cooperative switches | nothing: the task yields |
+//!
+//! Scenario code is written once, generic over `F: Flavor`, and the flavour is chosen at the call
+//! site. Each flavour names its twin of every primitive as an associated type, so generic code
+//! writes `F::Mutex<u32>` and gets [`ThreadMutex`](crate::mutex::ThreadMutex) or
+//! [`TaskMutex`](crate::mutex::TaskMutex).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::{Panicked, SpawnError};
+use crate::mutex::Mutex;
+use crate::unit::Unit;
+
+mod threads;
+#[cfg(feature = "tokio")]
+mod tokio;
+
+pub use threads::{ThreadJoinHandle, Threads, block_on};
+#[cfg(feature = "tokio")]
+pub use tokio::{CurrentThread, MultiThread, Scheduler, TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
+
+/// How a unit is started: its name and whether it is a daemon.
+///
+/// ```
+/// use twinsync::{Flavor, JoinHandle, Threads, UnitOptions};
+///
+/// Threads::new()
+///     .run(|f| async move {
+///         let options = UnitOptions::new("heartbeat").daemon(true);
+///         let handle = f.try_spawn_with(options, async { 1 }).unwrap();
+///         assert_eq!(handle.join().await.unwrap(), 1);
+///     })
+///     .unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct UnitOptions {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) daemon: bool,
+}
+
+impl UnitOptions {
+    /// A non-daemon unit with this name.
+    ///
+    /// ```
+    /// let options = twinsync::UnitOptions::new(format!("worker-{}", 3));
+    /// # let _ = options;
+    /// ```
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        UnitOptions {
+            name: name.into(),
+            daemon: false,
+        }
+    }
+
+    /// Makes the unit a daemon: [`Flavor::run`] does not wait for it.
+    ///
+    /// ```
+    /// let options = twinsync::UnitOptions::new("watchdog").daemon(true);
+    /// # let _ = options;
+    /// ```
+    pub fn daemon(mut self, daemon: bool) -> Self {
+        self.daemon = daemon;
+        self
+    }
+}
+
+/// A handle to a spawned unit: Python's `Thread.join()` and `is_alive()`.
+///
+/// Dropping the handle detaches the unit; it keeps running.
+///
+/// ```
+/// use twinsync::{Flavor, JoinHandle, Threads};
+///
+/// Threads::new()
+///     .run(|f| async move {
+///         let handle = f.spawn("adder", async { 2 + 2 });
+///         assert_eq!(handle.unit().name(), "adder");
+///         assert_eq!(handle.join().await.unwrap(), 4);
+///     })
+///     .unwrap();
+/// ```
+pub trait JoinHandle<T>: Send + fmt::Debug {
+    /// Waits for the unit to finish and returns its output, or the panic that ended it.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let err = f.spawn("w", async { panic!("no more") }).join().await.unwrap_err();
+    /// assert_eq!(err.message(), "no more");
+    /// # }).unwrap();
+    /// ```
+    fn join(self) -> impl Future<Output = Result<T, Panicked>> + Send;
+
+    /// Whether the unit has finished (the negation of Python's `is_alive()`); never waits.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let handle = f.spawn("quick", async {});
+    /// while !handle.is_finished() {
+    ///     f.sleep(Duration::from_millis(1)).await;
+    /// }
+    /// # }).unwrap();
+    /// ```
+    fn is_finished(&self) -> bool;
+
+    /// The unit this handle joins.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let handle = f.spawn("named", async {});
+    /// assert_eq!(handle.unit().name(), "named");
+    /// # }).unwrap();
+    /// ```
+    fn unit(&self) -> &Unit;
+}
+
+/// What a unit of concurrency is and how waiting happens; see the [module docs](self).
+///
+/// ```
+/// use std::sync::Arc;
+/// use twinsync::{Flavor, JoinHandle, Mutex};
+///
+/// // Written once…
+/// async fn count_to<F: Flavor>(f: F, units: u32, each: u32) -> u32 {
+///     let total = Arc::new(F::Mutex::new(0));
+///     let mut handles = Vec::new();
+///     for i in 0..units {
+///         let total = Arc::clone(&total);
+///         handles.push(f.spawn(format!("counter-{i}"), async move {
+///             for _ in 0..each {
+///                 *total.lock().await += 1;
+///             }
+///         }));
+///     }
+///     for handle in handles {
+///         handle.join().await.unwrap();
+///     }
+///     let n = *total.lock().await;
+///     n
+/// }
+///
+/// // …run as OS threads, and as coroutines.
+/// assert_eq!(twinsync::Threads::new().run(|f| count_to(f, 4, 100)).unwrap(), 400);
+/// # #[cfg(feature = "tokio")]
+/// assert_eq!(twinsync::TokioLocal::new().run(|f| count_to(f, 4, 100)).unwrap(), 400);
+/// ```
+pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
+    /// The handle [`spawn`](Flavor::spawn) returns.
+    type JoinHandle<T: Send + 'static>: JoinHandle<T>;
+
+    /// This flavour's twin of Python's `threading.Lock`.
+    type Mutex<T: Send>: Mutex<T>;
+
+    /// Which flavour this is.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, FlavorKind, Threads};
+    /// assert_eq!(Threads::new().kind(), FlavorKind::Threads);
+    /// ```
+    fn kind(&self) -> FlavorKind;
+
+    /// Starts a unit running `future` with the given options, or says why it could not.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads, UnitOptions};
+    /// # Threads::new().run(|f| async move {
+    /// let handle = f.try_spawn_with(UnitOptions::new("w"), async { 7 }).unwrap();
+    /// assert_eq!(handle.join().await.unwrap(), 7);
+    /// # }).unwrap();
+    /// ```
+    fn try_spawn_with<T, Fut>(
+        &self,
+        options: UnitOptions,
+        future: Fut,
+    ) -> Result<Self::JoinHandle<T>, SpawnError>
+    where
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static;
+
+    /// Starts a named, non-daemon unit, or says why it could not (Python's `Thread.start()`).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// match f.try_spawn("worker", async { 1 }) {
+    ///     Ok(handle) => assert_eq!(handle.join().await.unwrap(), 1),
+    ///     Err(refused) => eprintln!("could not start: {refused}"),
+    /// }
+    /// # }).unwrap();
+    /// ```
+    fn try_spawn<T, Fut>(
+        &self,
+        name: impl Into<Cow<'static, str>>,
+        future: Fut,
+    ) -> Result<Self::JoinHandle<T>, SpawnError>
+    where
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.try_spawn_with(UnitOptions::new(name), future)
+    }
+
+    /// Starts a named, non-daemon unit.
+    ///
+    /// # Panics
+    ///
+    /// If the unit cannot be started (see [`SpawnError`]), like `std::thread::spawn`; use
+    /// [`try_spawn`](Flavor::try_spawn) to handle that case.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let handle = f.spawn("worker", async { "done" });
+    /// assert_eq!(handle.join().await.unwrap(), "done");
+    /// # }).unwrap();
+    /// ```
+    fn spawn<T, Fut>(
+        &self,
+        name: impl Into<Cow<'static, str>>,
+        future: Fut,
+    ) -> Self::JoinHandle<T>
+    where
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.try_spawn_with(UnitOptions::new(name), future)
+            .unwrap_or_else(|err| panic!("twinsync: failed to spawn a unit: {err}"))
+    }
+
+    /// Starts a named daemon unit: [`run`](Flavor::run) will not wait for it, and abandons it
+    /// when everything else has finished (Python's `daemon=True`).
+    ///
+    /// # Panics
+    ///
+    /// As [`spawn`](Flavor::spawn).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use twinsync::{Flavor, Threads};
+    /// Threads::new()
+    ///     .run(|f| async move {
+    ///         let g = f.clone();
+    ///         f.spawn_daemon("forever", async move {
+    ///             loop {
+    ///                 g.sleep(Duration::from_millis(5)).await;
+    ///             }
+    ///         });
+    ///     })
+    ///     .unwrap(); // returns: the daemon is not waited for
+    /// ```
+    fn spawn_daemon<T, Fut>(
+        &self,
+        name: impl Into<Cow<'static, str>>,
+        future: Fut,
+    ) -> Self::JoinHandle<T>
+    where
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.try_spawn_with(UnitOptions::new(name).daemon(true), future)
+            .unwrap_or_else(|err| panic!("twinsync: failed to spawn a daemon unit: {err}"))
+    }
+
+    /// Waits for `duration` (Python's `time.sleep`): blocks the OS thread in [`Threads`], yields
+    /// to the scheduler in the tokio flavours.
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use twinsync::{Flavor, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let start = Instant::now();
+    /// f.sleep(Duration::from_millis(10)).await;
+    /// assert!(start.elapsed() >= Duration::from_millis(10));
+    /// # }).unwrap();
+    /// ```
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
+
+    /// Gives other units a chance to run (`time.sleep(0)`, `asyncio.sleep(0)`).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// f.yield_now().await;
+    /// # }).unwrap();
+    /// ```
+    fn yield_now(&self) -> impl Future<Output = ()> + Send;
+
+    /// The unit this code runs in (Python's `current_thread()`); the same as [`crate::current`].
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Threads};
+    /// Threads::new()
+    ///     .run(|f| async move { assert_eq!(f.current().name(), "main") })
+    ///     .unwrap();
+    /// ```
+    fn current(&self) -> Unit {
+        crate::unit::current()
+    }
+
+    /// The live units this flavour value started, oldest first, with names and daemon flags
+    /// (Python's `threading.enumerate()`); [`run`](Flavor::run)'s main is one of them.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Threads};
+    /// Threads::new()
+    ///     .run(|f| async move {
+    ///         let names: Vec<String> = f.units().iter().map(|u| u.name().to_owned()).collect();
+    ///         assert_eq!(names, ["main"]);
+    ///     })
+    ///     .unwrap();
+    /// ```
+    fn units(&self) -> Vec<Unit>;
+
+    /// How many units are live (Python's `threading.active_count()`): `units().len()` without
+    /// building the list.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Threads};
+    /// Threads::new()
+    ///     .run(|f| async move { assert_eq!(f.active_count(), 1) })
+    ///     .unwrap();
+    /// ```
+    fn active_count(&self) -> usize;
+
+    /// The entry point: runs `main` as a unit named `"main"`, then waits until every
+    /// non-daemon unit has finished, and returns `main`'s output (or its panic). Daemon units are
+    /// abandoned: [`Threads`] leaves their OS threads running until the process exits, the tokio
+    /// flavours drop their tasks with the runtime.
+    ///
+    /// `main` receives a clone of the flavour, ready to be moved into spawned units.
+    ///
+    /// # Panics
+    ///
+    /// The tokio flavours build a fresh runtime here, so, like tokio's `block_on`, `run` panics
+    /// when called from inside an async runtime or when the runtime cannot be built.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Threads};
+    ///
+    /// let answer = Threads::new().run(|_f| async { 42 }).unwrap();
+    /// assert_eq!(answer, 42);
+    /// ```
+    fn run<T, Fut, Main>(&self, main: Main) -> Result<T, Panicked>
+    where
+        Main: FnOnce(Self) -> Fut,
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static;
+}
+
+/// The flavours by name, for choosing one at run time (`--flavor threads|tokio|tokio-local`).
+///
+/// ```
+/// use twinsync::FlavorKind;
+///
+/// let kind: FlavorKind = "threads".parse().unwrap();
+/// assert_eq!(kind, FlavorKind::Threads);
+/// assert_eq!(kind.to_string(), "threads");
+/// assert!("fibers".parse::<FlavorKind>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlavorKind {
+    /// [`Threads`]: OS threads and blocking primitives.
+    Threads,
+    /// [`Tokio`]: tasks on tokio's multi-thread runtime.
+    #[cfg(feature = "tokio")]
+    Tokio,
+    /// [`TokioLocal`]: tasks on tokio's current-thread runtime.
+    #[cfg(feature = "tokio")]
+    TokioLocal,
+}
+
+impl FlavorKind {
+    /// Every flavour compiled into this build, in tour order.
+    ///
+    /// ```
+    /// assert_eq!(twinsync::FlavorKind::ALL[0], twinsync::FlavorKind::Threads);
+    /// ```
+    pub const ALL: &'static [FlavorKind] = &[
+        FlavorKind::Threads,
+        #[cfg(feature = "tokio")]
+        FlavorKind::Tokio,
+        #[cfg(feature = "tokio")]
+        FlavorKind::TokioLocal,
+    ];
+
+    /// The flavour's command-line name.
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")]
+    /// assert_eq!(twinsync::FlavorKind::TokioLocal.name(), "tokio-local");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            FlavorKind::Threads => "threads",
+            #[cfg(feature = "tokio")]
+            FlavorKind::Tokio => "tokio",
+            #[cfg(feature = "tokio")]
+            FlavorKind::TokioLocal => "tokio-local",
+        }
+    }
+}
+
+impl fmt::Display for FlavorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing an unknown flavour name.
+///
+/// ```
+/// let err = "green-threads".parse::<twinsync::FlavorKind>().unwrap_err();
+/// assert!(err.to_string().contains("green-threads"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFlavor(String);
+
+impl fmt::Display for UnknownFlavor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let known: Vec<&str> = FlavorKind::ALL.iter().map(|k| k.name()).collect();
+        write!(
+            f,
+            "unknown flavour `{}` (known: {})",
+            self.0,
+            known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownFlavor {}
+
+impl FromStr for FlavorKind {
+    type Err = UnknownFlavor;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        FlavorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| UnknownFlavor(name.to_owned()))
+    }
+}

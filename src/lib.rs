@@ -1,0 +1,92 @@
+//! # twinsync: every classic threading primitive, as twins
+//!
+//! Each primitive of Python's `threading` world exists here twice, behind one shared trait:
+//!
+//! - a **thread twin** that runs on real OS threads and blocks them while it waits, and
+//! - a **task twin** that runs on tokio tasks and yields to the scheduler while it waits.
+//!
+//! A [`Flavor`] names one twin of every primitive (`F::Mutex<T>`, …) and decides what a unit of
+//! concurrency is, so code written once as `async fn scenario<F: Flavor>(f: F)` runs as OS
+//! threads or as coroutines, and the two runs can be compared side by side.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use twinsync::{Flavor, JoinHandle, Mutex, Threads};
+//!
+//! // Written once, generic over the flavour: four units add to one counter under a lock.
+//! async fn count<F: Flavor>(f: F) -> u32 {
+//!     let counter = Arc::new(F::Mutex::new(0));
+//!     let units: Vec<_> = (1..=4)
+//!         .map(|i| {
+//!             let counter = Arc::clone(&counter);
+//!             f.spawn(format!("adder-{i}"), async move {
+//!                 for _ in 0..100 {
+//!                     *counter.lock().await += 1;
+//!                 }
+//!             })
+//!         })
+//!         .collect();
+//!     for unit in units {
+//!         unit.join().await.unwrap();
+//!     }
+//!     let total = *counter.lock().await;
+//!     total
+//! }
+//!
+//! assert_eq!(Threads::new().run(count).unwrap(), 400); // four OS threads
+//! # #[cfg(feature = "tokio")]
+//! assert_eq!(twinsync::Tokio::new().run(count).unwrap(), 400); // four tokio tasks
+//! ```
+//!
+//! ## The primitives
+//!
+//! | Python | shared trait | thread twin | task twin |
+//! |---|---|---|---|
+//! | `threading.Thread(target=…).start()` | [`Flavor::spawn`] | [`Threads`]: a named `std::thread` | [`Tokio`], [`TokioLocal`]: a tokio task |
+//! | `Thread.join()`, `is_alive()` | [`JoinHandle`] | [`ThreadJoinHandle`] | [`TaskJoinHandle`] |
+//! | `daemon=True` | [`Flavor::spawn_daemon`] | abandoned OS thread | dropped task |
+//! | `current_thread()`, `enumerate()`, `active_count()` | [`current`], [`Flavor::units`], [`Flavor::active_count`] | | |
+//! | `time.sleep` | [`Flavor::sleep`] | `std::thread::sleep` | `tokio::time::sleep` |
+//! | `threading.Lock` | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
+//!
+//! ## Choosing a flavour
+//!
+//! - [`Threads`] when the work blocks (CPU-bound loops, blocking I/O, FFI) and the number of
+//!   units is modest (hundreds, not hundreds of thousands): every unit costs an OS thread and its
+//!   stack, and every wake-up across cores costs tens of microseconds.
+//! - [`Tokio`] when there are many units that mostly wait (network I/O, timers): a task costs a
+//!   few hundred bytes and a switch costs a fraction of a microsecond, and the worker threads
+//!   still use every core.
+//! - [`TokioLocal`] to see coroutines as Python's asyncio has them: one OS thread, switches only
+//!   at `.await`; CPU-bound work gets no parallelism at all.
+//!
+//! ## What twinsync is not
+//!
+//! twinsync makes the comparison of the two worlds honest and cheap to run; it is not a new
+//! runtime. The thread twins are thin layers over `parking_lot` and `std`, the task twins over
+//! `async-lock` and tokio; if you need only one world, those crates serve you directly.
+//!
+//! ## Features
+//!
+//! - `tokio` (default): the tokio flavours and the task twins.
+//! - `runner` (default): the `twinsync` binary that runs the paired examples. Library users can
+//!   turn it off with `default-features = false, features = ["tokio"]`.
+#![deny(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod error;
+pub mod flavor;
+pub mod mutex;
+pub mod scenarios;
+mod unit;
+
+pub use error::{Panicked, SpawnError, Timeout};
+pub use flavor::{
+    Flavor, FlavorKind, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
+};
+#[cfg(feature = "tokio")]
+pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
+pub use flavor::block_on;
+pub use mutex::Mutex;
+pub use unit::{Unit, UnitId, current};

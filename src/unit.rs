@@ -1,0 +1,348 @@
+//! Units: the threads or tasks a flavour spawns, and how each one knows who it is.
+//!
+//! Every unit a flavour spawns is wrapped in one [`UnitFuture`]. While the wrapped future is being
+//! polled, a thread-local slot names the unit; that is how [`current`] works the same way on an
+//! OS thread (polled by its own `block_on`) and on a tokio task (polled by whichever worker thread
+//! runs it this time). The same wrapper registers the unit in its flavour's [`Registry`] and
+//! unregisters it when the future completes or is dropped, so `units()` lists exactly the live
+//! units.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use event_listener::{Event, Listener};
+use parking_lot::Mutex;
+use pin_project_lite::pin_project;
+use slab::Slab;
+
+/// A unit's process-wide identity: unique among all units and foreign threads for the life of
+/// the process, never reused.
+///
+/// ```
+/// # use twinsync::{Flavor, JoinHandle, Threads};
+/// # Threads::new().run(|f| async move {
+/// let a = f.spawn("a", async { twinsync::current().id() });
+/// let b = f.spawn("b", async { twinsync::current().id() });
+/// assert_ne!(a.join().await.unwrap(), b.join().await.unwrap());
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitId(u64);
+
+impl UnitId {
+    fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        UnitId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number (Python's `Thread.ident`).
+    ///
+    /// ```
+    /// assert!(twinsync::current().id().as_u64() > 0);
+    /// ```
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for UnitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+struct UnitInfo {
+    id: UnitId,
+    name: Cow<'static, str>,
+    daemon: bool,
+    foreign: bool,
+}
+
+/// A thread or task started by a flavour (or, for code running outside any unit, the OS thread
+/// it runs on): Python's `Thread` object as seen through `current_thread()` and `enumerate()`.
+///
+/// Cheap to clone (one reference count).
+///
+/// ```
+/// use twinsync::{Flavor, Threads};
+///
+/// Threads::new()
+///     .run(|_| async {
+///         let me = twinsync::current();
+///         assert_eq!(me.name(), "main");
+///         assert!(!me.is_daemon());
+///     })
+///     .unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Unit(Arc<UnitInfo>);
+
+impl Unit {
+    fn new(name: Cow<'static, str>, daemon: bool, foreign: bool) -> Self {
+        Unit(Arc::new(UnitInfo {
+            id: UnitId::next(),
+            name,
+            daemon,
+            foreign,
+        }))
+    }
+
+    /// The unit's id.
+    ///
+    /// ```
+    /// let me = twinsync::current();
+    /// assert_eq!(me.id(), twinsync::current().id());
+    /// ```
+    pub fn id(&self) -> UnitId {
+        self.0.id
+    }
+
+    /// The name given at spawn time (for a foreign thread: its OS thread name, or `"<unnamed>"`).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let name = f.spawn("window-1", async { twinsync::current().name().to_owned() });
+    /// assert_eq!(name.join().await.unwrap(), "window-1");
+    /// # }).unwrap();
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Whether the unit was started with `spawn_daemon` (Python's `Thread.daemon`).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let handle = f.spawn_daemon("logger", async { twinsync::current().is_daemon() });
+    /// assert!(handle.join().await.unwrap());
+    /// # }).unwrap();
+    /// ```
+    pub fn is_daemon(&self) -> bool {
+        self.0.daemon
+    }
+
+    /// Whether this is not a unit of any flavour but a plain OS thread that asked [`current`]
+    /// (Python's "dummy thread"). Foreign threads share one identity per OS thread, so code
+    /// running in a tokio task that twinsync did not spawn sees its worker thread here.
+    ///
+    /// ```
+    /// // The doctest's own thread was not started by a flavour.
+    /// assert!(twinsync::current().is_foreign());
+    /// ```
+    pub fn is_foreign(&self) -> bool {
+        self.0.foreign
+    }
+}
+
+impl PartialEq for Unit {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Unit {}
+
+impl fmt::Debug for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unit")
+            .field("id", &self.0.id.0)
+            .field("name", &self.name())
+            .field("daemon", &self.0.daemon)
+            .finish()
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name(), self.id())
+    }
+}
+
+thread_local! {
+    /// The unit being polled on this thread right now, if any.
+    static CURRENT: Cell<Option<Unit>> = const { Cell::new(None) };
+    /// This OS thread's identity when no unit is being polled on it.
+    static FOREIGN: Unit = {
+        let name = std::thread::current().name().unwrap_or("<unnamed>").to_owned();
+        Unit::new(Cow::Owned(name), false, true)
+    };
+}
+
+/// The unit this code runs in: Python's `threading.current_thread()`.
+///
+/// Inside a unit spawned by any flavour (and inside [`Flavor::run`](crate::Flavor::run)'s main,
+/// which is itself a unit named `"main"`) this is that unit, whichever OS thread happens to poll
+/// it. Two sub-futures of one unit (`futures::join!`) are the same unit. Elsewhere it is the
+/// calling OS thread, marked [`Unit::is_foreign`].
+///
+/// ```
+/// use twinsync::{Flavor, JoinHandle, Threads};
+///
+/// Threads::new()
+///     .run(|f| async move {
+///         let child = f.spawn("child", async { twinsync::current().name().to_owned() });
+///         assert_eq!(child.join().await.unwrap(), "child");
+///     })
+///     .unwrap();
+/// ```
+pub fn current() -> Unit {
+    CURRENT.with(|slot| {
+        let unit = slot.take();
+        let found = unit.clone();
+        slot.set(unit);
+        found
+    })
+    .unwrap_or_else(|| FOREIGN.with(Unit::clone))
+}
+
+/// The table of one flavour's live units, behind `Flavor::units()` and the wait in
+/// `Flavor::run` for non-daemon units.
+#[derive(Default)]
+pub(crate) struct Registry {
+    table: Mutex<Table>,
+    /// Notified whenever the count of live non-daemon units drops to zero.
+    idle: Event,
+}
+
+#[derive(Default)]
+struct Table {
+    live: Slab<Unit>,
+    non_daemon: usize,
+}
+
+impl Registry {
+    /// Enters a new unit into the table; it leaves when the returned [`Registration`] drops.
+    pub(crate) fn register(
+        self: &Arc<Self>,
+        name: Cow<'static, str>,
+        daemon: bool,
+    ) -> (Unit, Registration) {
+        let unit = Unit::new(name, daemon, false);
+        let mut table = self.table.lock();
+        let key = table.live.insert(unit.clone());
+        table.non_daemon += usize::from(!daemon);
+        drop(table);
+        let registration = Registration {
+            registry: Arc::clone(self),
+            key,
+            daemon,
+        };
+        (unit, registration)
+    }
+
+    /// A snapshot of the live units, oldest first.
+    pub(crate) fn units(&self) -> Vec<Unit> {
+        let mut units: Vec<Unit> = self.table.lock().live.iter().map(|(_, u)| u.clone()).collect();
+        units.sort_by_key(Unit::id);
+        units
+    }
+
+    pub(crate) fn active_count(&self) -> usize {
+        self.table.lock().live.len()
+    }
+
+    fn idle_listener(&self) -> Option<event_listener::EventListener> {
+        // Listen before checking, so a count that drops to zero in between still wakes us.
+        let listener = self.idle.listen();
+        (self.table.lock().non_daemon > 0).then_some(listener)
+    }
+
+    /// Blocks the calling thread until no non-daemon unit is live.
+    pub(crate) fn wait_idle_blocking(&self) {
+        while let Some(listener) = self.idle_listener() {
+            listener.wait();
+        }
+    }
+
+    /// Waits, as a future, until no non-daemon unit is live.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) async fn wait_idle(&self) {
+        while let Some(listener) = self.idle_listener() {
+            listener.await;
+        }
+    }
+}
+
+/// A unit's entry in its registry; dropping it removes the entry.
+pub(crate) struct Registration {
+    registry: Arc<Registry>,
+    key: usize,
+    daemon: bool,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut table = self.registry.table.lock();
+        table.live.remove(self.key);
+        if !self.daemon {
+            table.non_daemon -= 1;
+            if table.non_daemon == 0 {
+                drop(table);
+                self.registry.idle.notify(usize::MAX);
+            }
+        }
+    }
+}
+
+pin_project! {
+    /// A unit's future: names the unit in [`CURRENT`] during every poll and keeps the unit
+    /// registered until the future completes or is dropped.
+    pub(crate) struct UnitFuture<Fut> {
+        unit: Option<Unit>,
+        registration: Option<Registration>,
+        #[pin]
+        inner: Fut,
+    }
+}
+
+impl<Fut> UnitFuture<Fut> {
+    pub(crate) fn new(unit: Unit, registration: Registration, inner: Fut) -> Self {
+        UnitFuture {
+            unit: Some(unit),
+            registration: Some(registration),
+            inner,
+        }
+    }
+}
+
+/// Puts the previous occupant back into [`CURRENT`] and the unit back into its future, also
+/// when the poll unwinds.
+struct RestoreCurrent<'a> {
+    home: &'a mut Option<Unit>,
+    previous: Option<Unit>,
+}
+
+impl Drop for RestoreCurrent<'_> {
+    fn drop(&mut self) {
+        *self.home = CURRENT.with(|slot| slot.replace(self.previous.take()));
+    }
+}
+
+impl<Fut: Future> Future for UnitFuture<Fut> {
+    type Output = Fut::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fut::Output> {
+        let this = self.project();
+        let previous = CURRENT.with(|slot| slot.replace(this.unit.take()));
+        let restore = RestoreCurrent {
+            home: this.unit,
+            previous,
+        };
+        let poll = this.inner.poll(cx);
+        drop(restore);
+        if poll.is_ready() {
+            // Leave the table before the output reaches a joiner, so a unit that was joined is
+            // never still listed.
+            this.registration.take();
+        }
+        poll
+    }
+}
