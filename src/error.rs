@@ -45,7 +45,7 @@ impl std::error::Error for Timeout {}
 /// let message = Threads::new()
 ///     .run(|f| async move {
 ///         let handle = f.spawn("doomed", async { panic!("out of tickets") });
-///         let err: twinsync::Panicked = handle.join().await.unwrap_err();
+///         let err: twinsync::Panicked = handle.join().unwrap_err();
 ///         assert_eq!(err.unit().name(), "doomed");
 ///         err.message().to_owned()
 ///     })
@@ -79,7 +79,7 @@ impl Panicked {
     /// ```
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
-    /// let err = f.spawn("worker-7", async { panic!("boom") }).join().await.unwrap_err();
+    /// let err = f.spawn("worker-7", async { panic!("boom") }).join().unwrap_err();
     /// assert_eq!(err.unit().name(), "worker-7");
     /// # }).unwrap();
     /// ```
@@ -92,7 +92,7 @@ impl Panicked {
     /// ```
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
-    /// let err = f.spawn("w", async { panic!("code {}", 42) }).join().await.unwrap_err();
+    /// let err = f.spawn("w", async { panic!("code {}", 42) }).join().unwrap_err();
     /// assert_eq!(err.message(), "code 42");
     /// # }).unwrap();
     /// ```

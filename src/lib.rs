@@ -90,3 +90,8 @@ pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
 pub use flavor::block_on;
 pub use mutex::Mutex;
 pub use unit::{Unit, UnitId, current};
+
+// The README's example is compiled and run as a doctest.
+#[cfg(all(doctest, feature = "tokio"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -29,7 +29,7 @@ use slab::Slab;
 /// # Threads::new().run(|f| async move {
 /// let a = f.spawn("a", async { twinsync::current().id() });
 /// let b = f.spawn("b", async { twinsync::current().id() });
-/// assert_ne!(a.join().await.unwrap(), b.join().await.unwrap());
+/// assert_ne!(a.join().unwrap(), b.join().unwrap());
 /// # }).unwrap();
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -109,7 +109,7 @@ impl Unit {
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
     /// let name = f.spawn("window-1", async { twinsync::current().name().to_owned() });
-    /// assert_eq!(name.join().await.unwrap(), "window-1");
+    /// assert_eq!(name.join().unwrap(), "window-1");
     /// # }).unwrap();
     /// ```
     pub fn name(&self) -> &str {
@@ -122,7 +122,7 @@ impl Unit {
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
     /// let handle = f.spawn_daemon("logger", async { twinsync::current().is_daemon() });
-    /// assert!(handle.join().await.unwrap());
+    /// assert!(handle.join().unwrap());
     /// # }).unwrap();
     /// ```
     pub fn is_daemon(&self) -> bool {
@@ -189,7 +189,7 @@ thread_local! {
 /// Threads::new()
 ///     .run(|f| async move {
 ///         let child = f.spawn("child", async { twinsync::current().name().to_owned() });
-///         assert_eq!(child.join().await.unwrap(), "child");
+///         assert_eq!(child.join().unwrap(), "child");
 ///     })
 ///     .unwrap();
 /// ```

@@ -38,7 +38,7 @@ pub use tokio::{CurrentThread, MultiThread, Scheduler, TaskJoinHandle, Tokio, To
 ///     .run(|f| async move {
 ///         let options = UnitOptions::new("heartbeat").daemon(true);
 ///         let handle = f.try_spawn_with(options, async { 1 }).unwrap();
-///         assert_eq!(handle.join().await.unwrap(), 1);
+///         assert_eq!(handle.join().unwrap(), 1);
 ///     })
 ///     .unwrap();
 /// ```
@@ -76,18 +76,19 @@ impl UnitOptions {
 
 /// A handle to a spawned unit: Python's `Thread.join()` and `is_alive()`.
 ///
-/// Dropping the handle detaches the unit; it keeps running.
+/// Dropping the handle detaches the unit; it keeps running. (The thread twin's handle also has
+/// an inherent, blocking `join`, which concrete `Threads` code reaches first.)
 ///
 /// ```
 /// use twinsync::{Flavor, JoinHandle, Threads};
 ///
-/// Threads::new()
-///     .run(|f| async move {
-///         let handle = f.spawn("adder", async { 2 + 2 });
-///         assert_eq!(handle.unit().name(), "adder");
-///         assert_eq!(handle.join().await.unwrap(), 4);
-///     })
-///     .unwrap();
+/// async fn add_in_a_unit<F: Flavor>(f: F) -> i32 {
+///     let handle = f.spawn("adder", async { 2 + 2 });
+///     assert_eq!(handle.unit().name(), "adder");
+///     handle.join().await.unwrap()
+/// }
+///
+/// assert_eq!(Threads::new().run(add_in_a_unit).unwrap(), 4);
 /// ```
 pub trait JoinHandle<T>: Send + fmt::Debug {
     /// Waits for the unit to finish and returns its output, or the panic that ended it.
@@ -95,7 +96,7 @@ pub trait JoinHandle<T>: Send + fmt::Debug {
     /// ```
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
-    /// let err = f.spawn("w", async { panic!("no more") }).join().await.unwrap_err();
+    /// let err = f.spawn("w", async { panic!("no more") }).join().unwrap_err();
     /// assert_eq!(err.message(), "no more");
     /// # }).unwrap();
     /// ```
@@ -146,7 +147,7 @@ pub trait JoinHandle<T>: Send + fmt::Debug {
 ///         }));
 ///     }
 ///     for handle in handles {
-///         handle.join().await.unwrap();
+///         handle.join().unwrap();
 ///     }
 ///     let n = *total.lock().await;
 ///     n
@@ -178,7 +179,7 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// # use twinsync::{Flavor, JoinHandle, Threads, UnitOptions};
     /// # Threads::new().run(|f| async move {
     /// let handle = f.try_spawn_with(UnitOptions::new("w"), async { 7 }).unwrap();
-    /// assert_eq!(handle.join().await.unwrap(), 7);
+    /// assert_eq!(handle.join().unwrap(), 7);
     /// # }).unwrap();
     /// ```
     fn try_spawn_with<T, Fut>(
@@ -196,7 +197,7 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
     /// match f.try_spawn("worker", async { 1 }) {
-    ///     Ok(handle) => assert_eq!(handle.join().await.unwrap(), 1),
+    ///     Ok(handle) => assert_eq!(handle.join().unwrap(), 1),
     ///     Err(refused) => eprintln!("could not start: {refused}"),
     /// }
     /// # }).unwrap();
@@ -224,7 +225,7 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// # use twinsync::{Flavor, JoinHandle, Threads};
     /// # Threads::new().run(|f| async move {
     /// let handle = f.spawn("worker", async { "done" });
-    /// assert_eq!(handle.join().await.unwrap(), "done");
+    /// assert_eq!(handle.join().unwrap(), "done");
     /// # }).unwrap();
     /// ```
     fn spawn<T, Fut>(

@@ -28,7 +28,7 @@ use crate::unit::{Registry, Unit, UnitFuture};
 ///     .run(|f| async move {
 ///         let a = f.spawn("a", async { std::thread::current().id() });
 ///         let b = f.spawn("b", async { std::thread::current().id() });
-///         (a.join().await.unwrap(), b.join().await.unwrap())
+///         (a.join().unwrap(), b.join().unwrap())
 ///     })
 ///     .unwrap();
 /// assert_ne!(ids.0, ids.1); // two real OS threads

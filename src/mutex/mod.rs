@@ -86,12 +86,15 @@ pub trait Mutex<T>: Send + Sync {
     /// Waits until the lock is free, then takes it (`lock.acquire()`).
     ///
     /// ```
-    /// # use twinsync::{Flavor, Mutex, Threads};
-    /// # Threads::new().run(|_| async {
-    /// let m = <Threads as Flavor>::Mutex::new(1);
-    /// *m.lock().await += 1;
-    /// assert_eq!(*m.lock().await, 2);
-    /// # }).unwrap();
+    /// use twinsync::{Flavor, Mutex, Threads};
+    ///
+    /// async fn add_one<F: Flavor>(_f: F) -> i32 {
+    ///     let m = F::Mutex::new(1);
+    ///     *m.lock().await += 1;
+    ///     let n = *m.lock().await;
+    ///     n
+    /// }
+    /// assert_eq!(Threads::new().run(add_one).unwrap(), 2);
     /// ```
     fn lock(&self) -> impl Future<Output = Self::Guard<'_>> + Send;
 
@@ -111,15 +114,15 @@ pub trait Mutex<T>: Send + Sync {
     /// was taken.
     ///
     /// ```
-    /// # use std::time::Duration;
-    /// # use twinsync::{Flavor, Mutex, Threads, Timeout};
-    /// # Threads::new().run(|_| async {
-    /// let m = <Threads as Flavor>::Mutex::new(());
-    /// let held = m.lock().await;
-    /// let result = m.lock_timeout(Duration::from_millis(5)).await;
-    /// assert_eq!(result.err(), Some(Timeout));
-    /// # drop(held);
-    /// # }).unwrap();
+    /// use std::time::Duration;
+    /// use twinsync::{Flavor, Mutex, Threads, Timeout};
+    ///
+    /// async fn impatient<F: Flavor>(_f: F) -> Option<Timeout> {
+    ///     let m = F::Mutex::new(());
+    ///     let _held = m.lock().await;
+    ///     m.lock_timeout(Duration::from_millis(5)).await.err()
+    /// }
+    /// assert_eq!(Threads::new().run(impatient).unwrap(), Some(Timeout));
     /// ```
     fn lock_timeout(
         &self,

@@ -19,12 +19,12 @@ pub struct Tickets;
 impl Scenario for Tickets {
     const NAME: &'static str = "tickets";
     const ABOUT: &'static str =
-        "4 windows sell 100 tickets holding the lock 1 ms each, then 20000 with no pause";
+        "4 windows sell 100 tickets holding the lock 1 ms each, then 200000 with no pause";
 
     fn run<F: Flavor>(f: F) -> impl Future<Output = Outcome> + Send + 'static {
         async move {
             let slow = sell(&f, WINDOWS, 100, Duration::from_millis(1)).await;
-            let quick = sell(&f, WINDOWS, 20_000, Duration::ZERO).await;
+            let quick = sell(&f, WINDOWS, 200_000, Duration::ZERO).await;
             let mut outcome = Outcome::new(format!(
                 "slow sale per window {} (sum {}); quick sale {} (sum {})",
                 slash(&slow),
@@ -52,6 +52,9 @@ fn slash(numbers: &[u32]) -> String {
 /// holding it, and takes one ticket; the result is how many each window sold.
 pub async fn sell<F: Flavor>(f: &F, windows: usize, tickets: u32, pause: Duration) -> Vec<u32> {
     let pile = Arc::new(F::Mutex::new(tickets));
+    // The office opens only when every window is queuing: main holds the lock while it spawns
+    // them, so an early starter cannot sell everything before the others exist.
+    let opening = pile.lock().await;
     let mut handles = Vec::new();
     for w in 1..=windows {
         let (f2, pile) = (f.clone(), Arc::clone(&pile));
@@ -70,6 +73,8 @@ pub async fn sell<F: Flavor>(f: &F, windows: usize, tickets: u32, pause: Duratio
             }
         }));
     }
+    f.sleep(Duration::from_millis(10)).await;
+    drop(opening);
     let mut sold = Vec::new();
     for handle in handles {
         sold.push(handle.join().await.expect("a window panicked"));
