@@ -147,7 +147,7 @@ pub trait JoinHandle<T>: Send + fmt::Debug {
 ///         }));
 ///     }
 ///     for handle in handles {
-///         handle.join().unwrap();
+///         handle.join().await.unwrap();
 ///     }
 ///     let n = *total.lock().await;
 ///     n
