@@ -135,7 +135,9 @@ impl fmt::Display for SpawnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SpawnError::Refused(err) => write!(f, "the OS refused to start a thread: {err}"),
-            SpawnError::NoRuntime => f.write_str("no tokio runtime to spawn onto (use Flavor::run)"),
+            SpawnError::NoRuntime => {
+                f.write_str("no tokio runtime to spawn onto (use Flavor::run)")
+            }
         }
     }
 }

@@ -82,12 +82,12 @@ pub mod scenarios;
 mod unit;
 
 pub use error::{Panicked, SpawnError, Timeout};
+pub use flavor::block_on;
 pub use flavor::{
     Flavor, FlavorKind, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
 };
 #[cfg(feature = "tokio")]
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
-pub use flavor::block_on;
 pub use mutex::Mutex;
 pub use unit::{Unit, UnitId, current};
 

@@ -194,13 +194,14 @@ thread_local! {
 ///     .unwrap();
 /// ```
 pub fn current() -> Unit {
-    CURRENT.with(|slot| {
-        let unit = slot.take();
-        let found = unit.clone();
-        slot.set(unit);
-        found
-    })
-    .unwrap_or_else(|| FOREIGN.with(Unit::clone))
+    CURRENT
+        .with(|slot| {
+            let unit = slot.take();
+            let found = unit.clone();
+            slot.set(unit);
+            found
+        })
+        .unwrap_or_else(|| FOREIGN.with(Unit::clone))
 }
 
 /// The table of one flavour's live units, behind `Flavor::units()` and the wait in
@@ -240,7 +241,13 @@ impl Registry {
 
     /// A snapshot of the live units, oldest first.
     pub(crate) fn units(&self) -> Vec<Unit> {
-        let mut units: Vec<Unit> = self.table.lock().live.iter().map(|(_, u)| u.clone()).collect();
+        let mut units: Vec<Unit> = self
+            .table
+            .lock()
+            .live
+            .iter()
+            .map(|(_, u)| u.clone())
+            .collect();
         units.sort_by_key(Unit::id);
         units
     }

@@ -27,7 +27,9 @@ mod tokio;
 
 pub use threads::{ThreadJoinHandle, Threads, block_on};
 #[cfg(feature = "tokio")]
-pub use tokio::{CurrentThread, MultiThread, Scheduler, TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
+pub use tokio::{
+    CurrentThread, MultiThread, Scheduler, TaskJoinHandle, Tokio, TokioFlavor, TokioLocal,
+};
 
 /// How a unit is started: its name and whether it is a daemon.
 ///
@@ -228,11 +230,7 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// assert_eq!(handle.join().unwrap(), "done");
     /// # }).unwrap();
     /// ```
-    fn spawn<T, Fut>(
-        &self,
-        name: impl Into<Cow<'static, str>>,
-        future: Fut,
-    ) -> Self::JoinHandle<T>
+    fn spawn<T, Fut>(&self, name: impl Into<Cow<'static, str>>, future: Fut) -> Self::JoinHandle<T>
     where
         Fut: Future<Output = T> + Send + 'static,
         T: Send + 'static,

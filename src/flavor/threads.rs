@@ -86,12 +86,12 @@ impl Flavor for Threads {
         Ok(ThreadJoinHandle { unit, thread })
     }
 
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        async move { thread::sleep(duration) }
+    async fn sleep(&self, duration: Duration) {
+        thread::sleep(duration)
     }
 
-    fn yield_now(&self) -> impl Future<Output = ()> + Send {
-        async { thread::yield_now() }
+    async fn yield_now(&self) {
+        thread::yield_now()
     }
 
     fn units(&self) -> Vec<Unit> {
@@ -204,8 +204,8 @@ impl<T> fmt::Debug for ThreadJoinHandle<T> {
 }
 
 impl<T: Send + 'static> JoinHandle<T> for ThreadJoinHandle<T> {
-    fn join(self) -> impl Future<Output = Result<T, Panicked>> + Send {
-        async move { ThreadJoinHandle::join(self) }
+    async fn join(self) -> Result<T, Panicked> {
+        ThreadJoinHandle::join(self)
     }
 
     fn is_finished(&self) -> bool {

@@ -1,7 +1,6 @@
 //! The thread twin of [`Mutex`]: a real blocking lock.
 
 use std::fmt;
-use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
@@ -141,20 +140,17 @@ impl<T: Send> Mutex<T> for ThreadMutex<T> {
         ThreadMutex::new(value)
     }
 
-    fn lock(&self) -> impl Future<Output = ThreadMutexGuard<'_, T>> + Send {
-        // Blocks when polled, not when created: the future is inert until awaited.
-        async move { ThreadMutex::lock(self) }
+    // Blocks when polled, not when created: the future is inert until awaited.
+    async fn lock(&self) -> ThreadMutexGuard<'_, T> {
+        ThreadMutex::lock(self)
     }
 
     fn try_lock(&self) -> Option<ThreadMutexGuard<'_, T>> {
         ThreadMutex::try_lock(self)
     }
 
-    fn lock_timeout(
-        &self,
-        timeout: Duration,
-    ) -> impl Future<Output = Result<ThreadMutexGuard<'_, T>, Timeout>> + Send {
-        async move { ThreadMutex::lock_timeout(self, timeout) }
+    async fn lock_timeout(&self, timeout: Duration) -> Result<ThreadMutexGuard<'_, T>, Timeout> {
+        ThreadMutex::lock_timeout(self, timeout)
     }
 
     fn get_mut(&mut self) -> &mut T {

@@ -200,10 +200,17 @@ mod tests {
     #[test]
     fn flavor_arguments() {
         assert_eq!(parse(&[]).unwrap(), FlavorKind::ALL);
-        assert_eq!(parse(&["--flavor", "threads"]).unwrap(), [FlavorKind::Threads]);
+        assert_eq!(
+            parse(&["--flavor", "threads"]).unwrap(),
+            [FlavorKind::Threads]
+        );
         assert_eq!(parse(&["--flavor=threads"]).unwrap(), [FlavorKind::Threads]);
         assert!(parse(&["--flavor"]).is_err());
-        assert!(parse(&["--flavor", "fibers"]).unwrap_err().contains("fibers"));
+        assert!(
+            parse(&["--flavor", "fibers"])
+                .unwrap_err()
+                .contains("fibers")
+        );
         assert!(parse(&["--fast"]).is_err());
     }
 }

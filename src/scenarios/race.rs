@@ -1,7 +1,6 @@
 //! `race`: the lost update. Units read a shared counter, pause, and write back what they read
 //! plus one; without a lock most increments vanish, with one none do.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -22,19 +21,17 @@ impl Scenario for Race {
     const ABOUT: &'static str =
         "4 units x 1000 read-pause-write increments of one counter, without and with a lock";
 
-    fn run<F: Flavor>(f: F) -> impl Future<Output = Outcome> + Send + 'static {
-        async move {
-            let expected = UNITS * ROUNDS;
-            let unlocked = without_lock(&f, UNITS, ROUNDS).await;
-            let locked = with_lock(&f, UNITS, ROUNDS).await;
-            Outcome::new(format!(
-                "no lock: {unlocked} of {expected} ({} lost); with the lock: {locked} of {expected}",
-                expected - unlocked
-            ))
-            .figure("expected", expected as f64)
-            .figure("unlocked", unlocked as f64)
-            .figure("locked", locked as f64)
-        }
+    async fn run<F: Flavor>(f: F) -> Outcome {
+        let expected = UNITS * ROUNDS;
+        let unlocked = without_lock(&f, UNITS, ROUNDS).await;
+        let locked = with_lock(&f, UNITS, ROUNDS).await;
+        Outcome::new(format!(
+            "no lock: {unlocked} of {expected} ({} lost); with the lock: {locked} of {expected}",
+            expected - unlocked
+        ))
+        .figure("expected", expected as f64)
+        .figure("unlocked", unlocked as f64)
+        .figure("locked", locked as f64)
     }
 }
 
@@ -81,7 +78,6 @@ pub async fn with_lock<F: Flavor>(f: &F, units: u64, rounds: u64) -> u64 {
     for handle in handles {
         handle.join().await.expect("an adder panicked");
     }
-    let total = *counter.lock().await;
-    total
+    *counter.lock().await
 }
 // ANCHOR_END: with_lock

@@ -1,7 +1,6 @@
 //! `tickets`: the seeds' ticket office. Several windows sell from one pile of tickets under one
 //! lock; who gets the lock how often shows each twin's fairness.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,24 +20,22 @@ impl Scenario for Tickets {
     const ABOUT: &'static str =
         "4 windows sell 100 tickets holding the lock 1 ms each, then 200000 with no pause";
 
-    fn run<F: Flavor>(f: F) -> impl Future<Output = Outcome> + Send + 'static {
-        async move {
-            let slow = sell(&f, WINDOWS, 100, Duration::from_millis(1)).await;
-            let quick = sell(&f, WINDOWS, 200_000, Duration::ZERO).await;
-            let mut outcome = Outcome::new(format!(
-                "slow sale per window {} (sum {}); quick sale {} (sum {})",
-                slash(&slow),
-                slow.iter().sum::<u32>(),
-                slash(&quick),
-                quick.iter().sum::<u32>()
-            ));
-            for (round, sold) in [("slow", &slow), ("quick", &quick)] {
-                for (window, n) in sold.iter().enumerate() {
-                    outcome = outcome.figure(format!("{round}.window-{}", window + 1), *n as f64);
-                }
+    async fn run<F: Flavor>(f: F) -> Outcome {
+        let slow = sell(&f, WINDOWS, 100, Duration::from_millis(1)).await;
+        let quick = sell(&f, WINDOWS, 200_000, Duration::ZERO).await;
+        let mut outcome = Outcome::new(format!(
+            "slow sale per window {} (sum {}); quick sale {} (sum {})",
+            slash(&slow),
+            slow.iter().sum::<u32>(),
+            slash(&quick),
+            quick.iter().sum::<u32>()
+        ));
+        for (round, sold) in [("slow", &slow), ("quick", &quick)] {
+            for (window, n) in sold.iter().enumerate() {
+                outcome = outcome.figure(format!("{round}.window-{}", window + 1), *n as f64);
             }
-            outcome
         }
+        outcome
     }
 }
 
