@@ -48,6 +48,8 @@
 //! | `current_thread()`, `enumerate()`, `active_count()` | [`current`], [`Flavor::units`], [`Flavor::active_count`] | | |
 //! | `time.sleep` | [`Flavor::sleep`] | `std::thread::sleep` | `tokio::time::sleep` |
 //! | `threading.Lock` | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
+//! | `threading.Timer` | [`Timer`] (one generic type) | `Timer<Threads, _>`: a sleeping OS thread | `Timer<Tokio, _>`: a task on a tokio timer |
+//! | `threading.local`, `contextvars.ContextVar` | [`Local`] (one type) | a value per OS thread | a value per task, following it across worker threads |
 //!
 //! ## Choosing a flavour
 //!
@@ -75,20 +77,35 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod barrier;
+pub mod condition;
 pub mod error;
+pub mod event;
 pub mod flavor;
+pub mod local;
 pub mod mutex;
+pub mod reentrant;
 pub mod scenarios;
+pub mod semaphore;
+pub mod timer;
 mod unit;
+pub mod wait;
 
+pub use barrier::Barrier;
+pub use condition::Condition;
 pub use error::{Panicked, SpawnError, Timeout};
+pub use event::Event;
 pub use flavor::block_on;
 pub use flavor::{
     Flavor, FlavorKind, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
 };
 #[cfg(feature = "tokio")]
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
+pub use local::Local;
 pub use mutex::Mutex;
+pub use reentrant::ReentrantMutex;
+pub use semaphore::Semaphore;
+pub use timer::Timer;
 pub use unit::{Unit, UnitId, current};
 
 // The README's example is compiled and run as a doctest.

@@ -6,9 +6,13 @@
 //! runs it this time). The same wrapper registers the unit in its flavour's [`Registry`] and
 //! unregisters it when the future completes or is dropped, so `units()` lists exactly the live
 //! units.
+//!
+//! A unit also carries its [`Local`](crate::local::Local) values. A new unit is created by the
+//! code that spawns it, so [`Unit::new`] runs in the parent and copies the parent's inheritable
+//! values; when the unit leaves the registry, its values are dropped.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +24,8 @@ use event_listener::{Event, Listener};
 use parking_lot::Mutex;
 use pin_project_lite::pin_project;
 use slab::Slab;
+
+use crate::local::LocalMap;
 
 /// A unit's process-wide identity: unique among all units and foreign threads for the life of
 /// the process, never reused.
@@ -62,6 +68,8 @@ struct UnitInfo {
     name: Cow<'static, str>,
     daemon: bool,
     foreign: bool,
+    /// The unit's `Local` values; an empty `Vec` (no allocation) until one is used.
+    locals: LocalMap,
 }
 
 /// A thread or task started by a flavour (or, for code running outside any unit, the OS thread
@@ -84,13 +92,26 @@ struct UnitInfo {
 pub struct Unit(Arc<UnitInfo>);
 
 impl Unit {
+    /// A new unit. Called in the code that spawns it, so a unit (not a foreign thread) starts
+    /// with the inheritable `Local` values of the unit that is current here: its parent.
     fn new(name: Cow<'static, str>, daemon: bool, foreign: bool) -> Self {
+        let locals = if foreign {
+            LocalMap::default()
+        } else {
+            inherited_locals()
+        };
         Unit(Arc::new(UnitInfo {
             id: UnitId::next(),
             name,
             daemon,
             foreign,
+            locals,
         }))
+    }
+
+    /// The unit's `Local` values.
+    pub(crate) fn locals(&self) -> &LocalMap {
+        &self.0.locals
     }
 
     /// The unit's id.
@@ -169,11 +190,13 @@ impl fmt::Display for Unit {
 thread_local! {
     /// The unit being polled on this thread right now, if any.
     static CURRENT: Cell<Option<Unit>> = const { Cell::new(None) };
-    /// This OS thread's identity when no unit is being polled on it.
-    static FOREIGN: Unit = {
-        let name = std::thread::current().name().unwrap_or("<unnamed>").to_owned();
-        Unit::new(Cow::Owned(name), false, true)
-    };
+    /// This OS thread's identity when no unit is being polled on it, made on first use.
+    static FOREIGN: OnceCell<Unit> = const { OnceCell::new() };
+}
+
+fn foreign_unit() -> Unit {
+    let name = std::thread::current().name().unwrap_or("<unnamed>").to_owned();
+    Unit::new(Cow::Owned(name), false, true)
 }
 
 /// The unit this code runs in: Python's `threading.current_thread()`.
@@ -201,7 +224,36 @@ pub fn current() -> Unit {
             slot.set(unit);
             found
         })
-        .unwrap_or_else(|| FOREIGN.with(Unit::clone))
+        .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).clone()))
+}
+
+/// What a unit spawned here inherits: a copy of the current unit's inheritable `Local` values.
+///
+/// This runs on every spawn, so the common case (a parent with nothing to inherit) only peeks
+/// at the parent through the thread-locals: no reference count is touched, nothing allocated,
+/// and a foreign thread that never asked for its identity is not given one.
+fn inherited_locals() -> LocalMap {
+    let parent = CURRENT.with(|slot| {
+        let unit = slot.take();
+        let parent = unit
+            .as_ref()
+            .map(|unit| unit.locals().may_inherit().then(|| unit.clone()));
+        slot.set(unit);
+        parent
+    });
+    let parent = parent.unwrap_or_else(|| {
+        FOREIGN
+            .try_with(|cell| {
+                cell.get()
+                    .filter(|unit| unit.locals().may_inherit())
+                    .cloned()
+            })
+            .ok()
+            .flatten()
+    });
+    // Copying runs `clone` (user code, which may itself ask for `current()`), so it happens
+    // only now, with the thread-locals back in place.
+    parent.map_or_else(LocalMap::default, |parent| parent.locals().inherited())
 }
 
 /// The table of one flavour's live units, behind `Flavor::units()` and the wait in
@@ -288,13 +340,17 @@ pub(crate) struct Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         let mut table = self.registry.table.lock();
-        table.live.remove(self.key);
-        if !self.daemon {
+        let unit = table.live.remove(self.key);
+        let now_idle = !self.daemon && {
             table.non_daemon -= 1;
-            if table.non_daemon == 0 {
-                drop(table);
-                self.registry.idle.notify(usize::MAX);
-            }
+            table.non_daemon == 0
+        };
+        drop(table);
+        // The unit has ended: its `Local` values go now, not when the last `Unit` handle to it
+        // (a join handle, a `units()` snapshot) goes, and before a joiner gets the output.
+        unit.locals().clear();
+        if now_idle {
+            self.registry.idle.notify(usize::MAX);
         }
     }
 }
@@ -344,12 +400,13 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
             previous,
         };
         let poll = this.inner.poll(cx);
-        drop(restore);
         if poll.is_ready() {
             // Leave the table before the output reaches a joiner, so a unit that was joined is
-            // never still listed.
+            // never still listed. This drops the unit's `Local` values, so it happens while the
+            // unit is still current: a value's `Drop` that uses locals finds its own unit.
             this.registration.take();
         }
+        drop(restore);
         poll
     }
 }

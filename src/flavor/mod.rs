@@ -17,8 +17,13 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::barrier::Barrier;
+use crate::condition::Condition;
 use crate::error::{Panicked, SpawnError};
+use crate::event::Event;
 use crate::mutex::Mutex;
+use crate::reentrant::ReentrantMutex;
+use crate::semaphore::Semaphore;
 use crate::unit::Unit;
 
 mod threads;
@@ -166,6 +171,21 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// This flavour's twin of Python's `threading.Lock`.
     type Mutex<T: Send>: Mutex<T>;
+
+    /// This flavour's twin of Python's `threading.Event`.
+    type Event: Event;
+
+    /// This flavour's twin of Python's `threading.Barrier`.
+    type Barrier: Barrier;
+
+    /// This flavour's twin of Python's `threading.Condition`, owning a `Self::Mutex<T>`.
+    type Condition<T: Send>: Condition<T>;
+
+    /// This flavour's twin of Python's `threading.RLock`, keyed on the unit.
+    type ReentrantMutex<T: Send + Sync>: ReentrantMutex<T>;
+
+    /// This flavour's twin of Python's `threading.Semaphore` and `BoundedSemaphore`.
+    type Semaphore: Semaphore;
 
     /// Which flavour this is.
     ///

@@ -10,8 +10,13 @@ use std::thread::{self, Thread};
 use std::time::Duration;
 
 use super::{Flavor, FlavorKind, JoinHandle, UnitOptions};
+use crate::barrier::ThreadBarrier;
+use crate::condition::ThreadCondition;
 use crate::error::{Panicked, SpawnError};
+use crate::event::ThreadEvent;
 use crate::mutex::ThreadMutex;
+use crate::reentrant::ThreadReentrantMutex;
+use crate::semaphore::ThreadSemaphore;
 use crate::unit::{Registry, Unit, UnitFuture};
 
 /// OS threads: every unit is a real, named `std::thread`, and every wait blocks that thread.
@@ -61,6 +66,11 @@ impl fmt::Debug for Threads {
 impl Flavor for Threads {
     type JoinHandle<T: Send + 'static> = ThreadJoinHandle<T>;
     type Mutex<T: Send> = ThreadMutex<T>;
+    type Event = ThreadEvent;
+    type Barrier = ThreadBarrier;
+    type Condition<T: Send> = ThreadCondition<T>;
+    type ReentrantMutex<T: Send + Sync> = ThreadReentrantMutex<T>;
+    type Semaphore = ThreadSemaphore;
 
     fn kind(&self) -> FlavorKind {
         FlavorKind::Threads

@@ -8,8 +8,13 @@ use std::time::Duration;
 use tokio::runtime::{self, Runtime};
 
 use super::{Flavor, FlavorKind, JoinHandle, UnitOptions};
+use crate::barrier::TaskBarrier;
+use crate::condition::TaskCondition;
 use crate::error::{Panicked, SpawnError};
+use crate::event::TaskEvent;
 use crate::mutex::TaskMutex;
+use crate::reentrant::TaskReentrantMutex;
+use crate::semaphore::TaskSemaphore;
 use crate::unit::{Registry, Unit, UnitFuture};
 
 /// Tokio tasks: every unit is a task, every wait yields to the scheduler. Which scheduler is the
@@ -166,6 +171,11 @@ impl<S: Scheduler> fmt::Debug for TokioFlavor<S> {
 impl<S: Scheduler> Flavor for TokioFlavor<S> {
     type JoinHandle<T: Send + 'static> = TaskJoinHandle<T>;
     type Mutex<T: Send> = TaskMutex<T>;
+    type Event = TaskEvent;
+    type Barrier = TaskBarrier;
+    type Condition<T: Send> = TaskCondition<T>;
+    type ReentrantMutex<T: Send + Sync> = TaskReentrantMutex<T>;
+    type Semaphore = TaskSemaphore;
 
     fn kind(&self) -> FlavorKind {
         S::KIND

@@ -48,16 +48,31 @@ pub async fn timed<T>(fut: impl Future<Output = T>) -> (T, Duration) {
     (out, start.elapsed())
 }
 
+/// Instantiates generic test bodies for every flavour.
+///
+/// - `in_run`: `async fn body<F: Flavor>(f: F)`, run as `Flavor::run`'s main, on all flavours.
+/// - `plain`: `fn body<F: Flavor>(f: F)`, on all flavours (tests about `run` itself).
+/// - `task_twins`: like `in_run`, on the tokio flavours only: cancellation tests, which drop a
+///   future while it waits. A thread twin blocks inside `poll`, so its waiting future cannot be
+///   dropped mid-wait at all.
 #[macro_export]
 macro_rules! flavor_tests {
-    (in_run: [$($async_test:ident),* $(,)?] $(, plain: [$($plain_test:ident),* $(,)?])? $(,)?) => {
-        $crate::flavor_tests!(@module threads, twinsync::Threads::new(); [$($async_test),*]; [$($($plain_test),*)?]);
+    (
+        in_run: [$($async_test:ident),* $(,)?]
+        $(, plain: [$($plain_test:ident),* $(,)?])?
+        $(, task_twins: [$($task_test:ident),* $(,)?])?
+        $(,)?
+    ) => {
+        $crate::flavor_tests!(@module threads, twinsync::Threads::new();
+            [$($async_test),*]; [$($($plain_test),*)?]);
         #[cfg(feature = "tokio")]
-        $crate::flavor_tests!(@module tokio, twinsync::Tokio::new(); [$($async_test),*]; [$($($plain_test),*)?]);
+        $crate::flavor_tests!(@module tokio, twinsync::Tokio::new();
+            [$($async_test),* $($(, $task_test)*)?]; [$($($plain_test),*)?]);
         #[cfg(feature = "tokio")]
-        $crate::flavor_tests!(@module tokio_local, twinsync::TokioLocal::new(); [$($async_test),*]; [$($($plain_test),*)?]);
+        $crate::flavor_tests!(@module tokio_local, twinsync::TokioLocal::new();
+            [$($async_test),* $($(, $task_test)*)?]; [$($($plain_test),*)?]);
     };
-    (@module $module:ident, $flavor:expr; [$($async_test:ident),*]; [$($plain_test:ident),*]) => {
+    (@module $module:ident, $flavor:expr; [$(,)? $($async_test:ident),*]; [$($plain_test:ident),*]) => {
         mod $module {
             $(
                 #[test]

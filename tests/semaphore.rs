@@ -1,0 +1,188 @@
+//! The `Semaphore` contract (plain and bounded), proven once for every flavour's twin.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{assert_waited_about, timed};
+use twinsync::semaphore::{Overflow, PermitGuard};
+use twinsync::{Flavor, JoinHandle, Semaphore, Timeout};
+
+flavor_tests! {
+    in_run: [
+        at_most_n_units_inside,
+        permits_return_on_drop,
+        try_acquire_fails_when_empty,
+        acquire_timeout_times_out_and_takes_nothing,
+        acquire_many_is_all_or_nothing,
+        release_wakes_a_waiter,
+        plain_semaphore_may_grow,
+        bounded_semaphore_refuses_to_overflow,
+        bounded_counts_held_permits_against_the_bound,
+        bounded_refuses_impossible_acquire_many,
+    ],
+    task_twins: [dropped_acquire_takes_no_permit, dropped_notified_acquire_passes_the_wakeup_on],
+}
+
+/// The seeds' semaphore: at most n units use the resource at once, and n do.
+async fn at_most_n_units_inside<F: Flavor>(f: F) {
+    const LIMIT: u32 = 3;
+    let gate = Arc::new(F::Semaphore::new(LIMIT));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..10)
+        .map(|i| {
+            let (g, gate, inside, peak) = (f.clone(), gate.clone(), inside.clone(), peak.clone());
+            f.spawn(format!("user-{i}"), async move {
+                let _permit = gate.acquire().await;
+                let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                g.sleep(Duration::from_millis(10)).await;
+                inside.fetch_sub(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().await.unwrap();
+    }
+    assert_eq!(peak.load(Ordering::SeqCst), LIMIT as usize);
+    assert_eq!(gate.available(), LIMIT);
+}
+
+async fn permits_return_on_drop<F: Flavor>(_f: F) {
+    let s = F::Semaphore::new(2);
+    let a = s.acquire().await;
+    let b = s.acquire().await;
+    assert_eq!(s.available(), 0);
+    drop(a);
+    assert_eq!(s.available(), 1);
+    drop(b);
+    assert_eq!(s.available(), 2);
+}
+
+async fn try_acquire_fails_when_empty<F: Flavor>(_f: F) {
+    let s = F::Semaphore::new(1);
+    let held = s.try_acquire().unwrap();
+    assert!(s.try_acquire().is_none());
+    assert!(s.try_acquire_many(1).is_none());
+    drop(held);
+    assert!(s.try_acquire().is_some());
+}
+
+async fn acquire_timeout_times_out_and_takes_nothing<F: Flavor>(_f: F) {
+    let s = F::Semaphore::new(1);
+    let held = s.acquire().await;
+    let timeout = Duration::from_millis(50);
+    let (result, waited) = timed(s.acquire_timeout(timeout)).await;
+    assert_eq!(result.map(drop).unwrap_err(), Timeout);
+    assert_waited_about(waited, timeout);
+    drop(held);
+    assert_eq!(s.available(), 1, "a timed-out acquire kept a permit");
+}
+
+async fn acquire_many_is_all_or_nothing<F: Flavor>(f: F) {
+    let s = Arc::new(F::Semaphore::new(3));
+    let one = s.acquire().await;
+    let wants_three = {
+        let s = Arc::clone(&s);
+        f.spawn("greedy", async move {
+            s.acquire_many(3).await.map(drop).is_ok()
+        })
+    };
+    f.sleep(Duration::from_millis(20)).await;
+    assert!(!wants_three.is_finished());
+    assert_eq!(s.available(), 2, "took part of a many-permit request");
+    drop(one);
+    assert!(wants_three.join().await.unwrap());
+    assert_eq!(s.available(), 3);
+}
+
+async fn release_wakes_a_waiter<F: Flavor>(f: F) {
+    let s = Arc::new(F::Semaphore::new(0));
+    let waiter = {
+        let s = Arc::clone(&s);
+        f.spawn("waiter", async move {
+            s.acquire_timeout(Duration::from_secs(20)).await.map(drop)
+        })
+    };
+    f.sleep(Duration::from_millis(20)).await;
+    s.release(1).unwrap();
+    assert_eq!(waiter.join().await.unwrap(), Ok(()));
+}
+
+async fn plain_semaphore_may_grow<F: Flavor>(_f: F) {
+    let s = F::Semaphore::new(1);
+    s.release(4).unwrap();
+    assert_eq!(s.available(), 5);
+    assert!(s.release(u32::MAX).is_err(), "wrapped around past u32::MAX");
+    assert_eq!(s.available(), 5);
+}
+
+/// Python's `BoundedSemaphore`: releasing past the initial count is an error, never growth.
+async fn bounded_semaphore_refuses_to_overflow<F: Flavor>(_f: F) {
+    let s = F::Semaphore::bounded(2);
+    assert_eq!(
+        s.release(1),
+        Err(Overflow {
+            requested: 1,
+            limit: 2
+        })
+    );
+    assert_eq!(s.available(), 2);
+    s.try_acquire().unwrap().forget();
+    assert_eq!(s.available(), 1);
+    s.release(1).unwrap();
+    assert!(s.release(1).is_err());
+    assert_eq!(s.available(), 2);
+}
+
+/// A release cannot make room that a live permit will need when it comes back.
+async fn bounded_counts_held_permits_against_the_bound<F: Flavor>(_f: F) {
+    let s = F::Semaphore::bounded(1);
+    let held = s.acquire().await;
+    assert!(s.release(1).is_err());
+    drop(held);
+    assert_eq!(s.available(), 1);
+}
+
+async fn bounded_refuses_impossible_acquire_many<F: Flavor>(_f: F) {
+    let s = F::Semaphore::bounded(2);
+    assert!(s.acquire_many(3).await.is_err());
+    assert_eq!(s.acquire_many(2).await.map(drop), Ok(()));
+}
+
+/// Cancellation: a dropped acquire future takes no permit.
+#[cfg(feature = "tokio")]
+async fn dropped_acquire_takes_no_permit<F: Flavor>(_f: F) {
+    use std::pin::pin;
+    let s = F::Semaphore::new(1);
+    let held = s.acquire().await;
+    {
+        let mut waiting = pin!(s.acquire());
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+    }
+    drop(held);
+    assert_eq!(s.available(), 1);
+    assert!(s.try_acquire().is_some());
+}
+
+/// Cancellation: an acquire that was woken and then dropped passes the wake-up on, so the next
+/// waiter is not left sleeping next to a free permit.
+#[cfg(feature = "tokio")]
+async fn dropped_notified_acquire_passes_the_wakeup_on<F: Flavor>(f: F) {
+    let s = Arc::new(F::Semaphore::new(0));
+    let mut first = Box::pin(s.acquire());
+    assert!(futures::poll!(first.as_mut()).is_pending());
+    let second = {
+        let s = Arc::clone(&s);
+        f.spawn("second", async move {
+            s.acquire_timeout(Duration::from_secs(20)).await.map(drop)
+        })
+    };
+    f.sleep(Duration::from_millis(20)).await; // the second is listening too, behind the first
+    s.release(1).unwrap(); // wakes the first in line…
+    drop(first); // …which goes away without taking the permit
+    assert_eq!(second.join().await.unwrap(), Ok(()));
+}
