@@ -14,7 +14,7 @@
 //! This mirrors flume's `Signal` and event-listener's own blocking/async split.
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
@@ -49,7 +49,12 @@ pub struct Blocking;
 impl Waiter for Blocking {
     const SPINS: u32 = 64;
 
-    async fn wait_until(listener: EventListener, deadline: Option<Instant>) -> bool {
+    async fn wait_until(mut listener: EventListener, deadline: Option<Instant>) -> bool {
+        // Spin first: the notification often comes within microseconds (a hand-off between
+        // two running threads), and parking then costs a cross-core wake-up of ~20 µs.
+        if spin_on(&mut listener) {
+            return true;
+        }
         match deadline {
             None => {
                 listener.wait();
@@ -59,6 +64,28 @@ impl Waiter for Blocking {
         }
     }
 }
+
+/// Polls `listener` with a no-op waker in a short exponential back-off of spins, then a few
+/// `yield_now`s; returns whether it was notified meanwhile.
+fn spin_on(listener: &mut EventListener) -> bool {
+    let mut cx = Context::from_waker(Waker::noop());
+    for step in 0..SPIN_STEPS {
+        if Pin::new(&mut *listener).poll(&mut cx).is_ready() {
+            return true;
+        }
+        if step < SPIN_STEPS / 2 {
+            for _ in 0..(1u32 << step) {
+                std::hint::spin_loop();
+            }
+        } else {
+            std::thread::yield_now();
+        }
+    }
+    false
+}
+
+/// Back-off steps of [`spin_on`]: spins of 1, 2, 4 … 64 `pause`s, then as many `yield_now`s.
+const SPIN_STEPS: u32 = 14;
 
 /// Task twins' way of waiting: yield the task until woken.
 #[cfg(feature = "tokio")]

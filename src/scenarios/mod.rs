@@ -14,6 +14,9 @@ use crate::flavor::{Flavor, FlavorKind, Threads};
 use crate::flavor::{Tokio, TokioLocal};
 
 pub mod race;
+pub mod rlock;
+pub mod semaphore;
+pub mod signals;
 pub mod tickets;
 
 /// What one run of a scenario found.
@@ -138,7 +141,13 @@ const fn entry<S: Scenario>() -> Entry {
 /// let names: Vec<&str> = twinsync::scenarios::ALL.iter().map(|e| e.name).collect();
 /// assert!(names.contains(&"tickets"));
 /// ```
-pub const ALL: &[Entry] = &[entry::<race::Race>(), entry::<tickets::Tickets>()];
+pub const ALL: &[Entry] = &[
+    entry::<race::Race>(),
+    entry::<tickets::Tickets>(),
+    entry::<rlock::Rlock>(),
+    entry::<semaphore::SemaphoreScenario>(),
+    entry::<signals::Signals>(),
+];
 
 /// The scenario with this name.
 ///
