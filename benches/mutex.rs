@@ -5,7 +5,9 @@
 //! lock+unlock. Ids: `threads` (the thread twin through the `Mutex` trait, as generic code uses
 //! it, on `Threads` units), `threads-blocking` (its inherent blocking `lock` on plain threads),
 //! `task` (the task twin on `Tokio` units), and the raw baselines `std`, `parking_lot` (on plain
-//! threads), `async-lock`, `tokio` (on raw tasks of a two-worker tokio runtime).
+//! threads), `async-lock`, `tokio` (on raw tasks of a two-worker tokio runtime). Uncontended,
+//! one loop runs on the bench thread under `twinsync::block_on` (thread-style locks) or the
+//! runtime's `block_on` (async locks).
 //!
 //! Goal: the thread twin within 1.05× the faster of `std` and `parking_lot`, the task twin within
 //! 1.05× `async-lock`, uncontended and contended.

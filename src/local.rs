@@ -128,9 +128,7 @@ impl<T: Send + 'static> Local<T> {
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let unit = crate::current();
         let mut loan = unit.locals().lend(self.key());
-        let value = loan
-            .value
-            .get_or_insert_with(|| self.store((self.init)()));
+        let value = loan.value.get_or_insert_with(|| self.store((self.init)()));
         f(Self::inner(value))
     }
 
@@ -149,9 +147,7 @@ impl<T: Send + 'static> Local<T> {
     /// ```
     #[track_caller]
     pub fn set(&self, value: T) {
-        let old = crate::current()
-            .locals()
-            .put(self.key(), self.store(value));
+        let old = crate::current().locals().put(self.key(), self.store(value));
         // Dropped here, after the table was unlocked: a value's `Drop` may use locals too.
         drop(old);
     }
@@ -469,7 +465,5 @@ impl Drop for Loan<'_> {
 #[cold]
 #[track_caller]
 fn in_use() -> ! {
-    panic!(
-        "twinsync: a Local was used inside its own `with` (or its initialiser) in the same unit"
-    )
+    panic!("twinsync: a Local was used inside its own `with` (or its initialiser) in the same unit")
 }

@@ -195,7 +195,10 @@ thread_local! {
 }
 
 fn foreign_unit() -> Unit {
-    let name = std::thread::current().name().unwrap_or("<unnamed>").to_owned();
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed>")
+        .to_owned();
     Unit::new(Cow::Owned(name), false, true)
 }
 

@@ -128,10 +128,7 @@ async fn set_replaces_and_take_removes<F: Flavor>(f: F) {
         let reinitialised = TOKEN.get();
         (never_accessed, after_set, taken, after_take, reinitialised)
     });
-    assert_eq!(
-        unit.join().await.unwrap(),
-        (None, 2, Some(2), None, 7)
-    );
+    assert_eq!(unit.join().await.unwrap(), (None, 2, Some(2), None, 7));
 }
 
 /// Counts its drops in a counter that belongs to one test run.
@@ -164,7 +161,11 @@ async fn values_are_dropped_when_their_unit_ends<F: Flavor>(f: F) {
         f.sleep(Duration::from_millis(1)).await;
     }
     f.sleep(Duration::from_millis(10)).await;
-    assert_eq!(drops.load(Ordering::SeqCst), 0, "dropped while its unit lives");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        0,
+        "dropped while its unit lives"
+    );
     gate.set();
     // The handles keep their `Unit`s alive, yet the values are gone once the units are joined.
     let units: Vec<_> = handles.iter().map(|h| h.unit().clone()).collect();

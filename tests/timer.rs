@@ -4,8 +4,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex as StdMutex};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 use common::{assert_waited_about, timed};
@@ -48,9 +48,15 @@ async fn cancel_before_the_deadline_prevents_the_run<F: Flavor>(f: F) {
         let ran = Arc::clone(&ran);
         Timer::after(&f, DELAY, async move { ran.store(true, Ordering::SeqCst) })
     };
-    assert!(timer.cancel(), "a cancel before the deadline must prevent the run");
+    assert!(
+        timer.cancel(),
+        "a cancel before the deadline must prevent the run"
+    );
     f.sleep(DELAY * 3).await; // well past the deadline
-    assert!(!ran.load(Ordering::SeqCst), "the job ran after a successful cancel");
+    assert!(
+        !ran.load(Ordering::SeqCst),
+        "the job ran after a successful cancel"
+    );
     assert_eq!(timer.join().await.unwrap(), None);
     assert!(!ran.load(Ordering::SeqCst));
 }
@@ -111,7 +117,8 @@ async fn cancel_racing_the_deadline_is_exact<F: Flavor>(f: F) {
             })
         };
         // Spread the cancels from well before to well after the deadline.
-        f.sleep(Duration::from_micros(u64::from(round % 15) * 100)).await;
+        f.sleep(Duration::from_micros(u64::from(round % 15) * 100))
+            .await;
         let cancelled = timer.cancel();
         let output = timer.join().await.unwrap();
         assert_eq!(cancelled, output.is_none(), "round {round}");
@@ -138,7 +145,9 @@ async fn a_panicking_job_is_reported_by_join<F: Flavor>(f: F) {
 }
 
 async fn the_timer_unit_has_its_name<F: Flavor>(f: F) {
-    let plain = Timer::after(&f, Duration::ZERO, async { twinsync::current().name().to_owned() });
+    let plain = Timer::after(&f, Duration::ZERO, async {
+        twinsync::current().name().to_owned()
+    });
     assert_eq!(plain.unit().name(), "timer");
     assert_eq!(plain.join().await.unwrap().unwrap(), "timer");
     let named = Timer::try_after_with(&f, UnitOptions::new("alarm"), Duration::ZERO, async {
@@ -164,9 +173,7 @@ async fn is_finished_turns_true<F: Flavor>(f: F) {
 }
 
 /// A counter of runs, and the job that bumps it.
-fn counting_job(
-    runs: &Arc<AtomicU64>,
-) -> impl FnMut() -> std::future::Ready<()> + Send + 'static {
+fn counting_job(runs: &Arc<AtomicU64>) -> impl FnMut() -> std::future::Ready<()> + Send + 'static {
     let runs = Arc::clone(runs);
     move || {
         runs.fetch_add(1, Ordering::SeqCst);
@@ -188,7 +195,11 @@ async fn every_runs_repeatedly_until_cancelled<F: Flavor>(f: F) {
     assert!(counted >= 5);
     assert_eq!(counted, runs.load(Ordering::SeqCst));
     f.sleep(PERIOD * 4).await;
-    assert_eq!(runs.load(Ordering::SeqCst), counted, "ran after it was cancelled");
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        counted,
+        "ran after it was cancelled"
+    );
 }
 
 /// The period is the pause between the end of one run and the start of the next: a run longer
@@ -278,7 +289,10 @@ fn run_waits_for_a_pending_timer<F: Flavor>(f: F) {
         drop(timer); // detached, not cancelled
     })
     .unwrap();
-    assert!(fired.load(Ordering::SeqCst), "run returned before the timer fired");
+    assert!(
+        fired.load(Ordering::SeqCst),
+        "run returned before the timer fired"
+    );
     assert_waited_about(start.elapsed(), DELAY);
 }
 

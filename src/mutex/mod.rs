@@ -18,10 +18,11 @@
 //! be very unevenly shared, but no waiter starves forever. The `tickets` scenario shows what
 //! that means in practice on each flavour.
 //!
-//! tokio's own `Mutex` is strictly FIFO (every release hands over to the oldest waiter); we
-//! measured it at 2× slower uncontended and about 8× slower under two-way contention than
-//! async-lock's (`cargo bench --bench mutex`), and chose speed: fairness, when a scenario needs
-//! it, is better made explicit (a queue of turns) than bought on every lock.
+//! tokio's own `Mutex` is strictly FIFO (every release hands over to the oldest waiter). In
+//! `cargo bench --bench mutex` on our 2-vCPU machines it was about as fast as async-lock's
+//! uncontended (1.1×) but 1.9× slower under two-way and 5.5× slower under four-way contention,
+//! where every hand-over waits for the next owner to be scheduled. We chose async-lock: fairness,
+//! when a scenario needs it, is better made explicit (a queue of turns) than paid on every lock.
 //!
 //! # Waiting forms
 //!
