@@ -48,8 +48,21 @@
 //! | `current_thread()`, `enumerate()`, `active_count()` | [`current`], [`Flavor::units`], [`Flavor::active_count`] | | |
 //! | `time.sleep` | [`Flavor::sleep`] | `std::thread::sleep` | `tokio::time::sleep` |
 //! | `threading.Lock` | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
+//! | `threading.RLock` | [`ReentrantMutex`] | [`reentrant::ThreadReentrantMutex`] (keyed on the thread) | [`reentrant::TaskReentrantMutex`] (keyed on the task) |
+//! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`] (`new`, `bounded`) | [`semaphore::ThreadSemaphore`] | [`semaphore::TaskSemaphore`] |
+//! | `threading.Event` | [`Event`] | [`event::ThreadEvent`] | [`event::TaskEvent`] |
+//! | `threading.Condition` | [`Condition`] | [`condition::ThreadCondition`] | [`condition::TaskCondition`] |
+//! | `threading.Barrier` | [`Barrier`] | [`barrier::ThreadBarrier`] | [`barrier::TaskBarrier`] |
 //! | `threading.Timer` | [`Timer`] (one generic type) | `Timer<Threads, _>`: a sleeping OS thread | `Timer<Tokio, _>`: a task on a tokio timer |
 //! | `threading.local`, `contextvars.ContextVar` | [`Local`] (one type) | a value per OS thread | a value per task, following it across worker threads |
+//!
+//! Every waiting operation comes in three forms, as Python's `acquire(blocking, timeout)`: wait
+//! (`lock`, `acquire`, `wait`), try (`try_lock`, never waits) and deadline (`lock_timeout`, …,
+//! giving [`Timeout`]). The thread twins also have plain blocking inherent methods of the same
+//! names, for code with no async at all; generic code reaches the trait's futures. The primitives
+//! twinsync builds itself are one state machine each, generic over a [`wait::Waiter`]: only the
+//! final "wait for a notification" step differs between the twins, and every task-twin wait is
+//! cancellation-safe (a dropped future loses no permit, notification or ownership).
 //!
 //! ## Choosing a flavour
 //!
