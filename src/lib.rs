@@ -110,7 +110,7 @@ pub use error::{Panicked, SpawnError, Timeout};
 pub use event::Event;
 pub use flavor::block_on;
 pub use flavor::{
-    Flavor, FlavorKind, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
+    Flavor, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
 };
 #[cfg(feature = "tokio")]
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};

@@ -135,6 +135,99 @@ pub trait JoinHandle<T>: Send + fmt::Debug {
     fn unit(&self) -> &Unit;
 }
 
+/// A unit's work as a type: the seeds' "subclass `Thread` and override `run`" pattern. Any
+/// flavour can [`start`](Flavor::start) a job; the job's name becomes the unit's name.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use twinsync::{Flavor, JoinHandle, Job, Threads};
+///
+/// struct Countdown {
+///     from: u32,
+/// }
+///
+/// impl Job for Countdown {
+///     type Output = Vec<u32>;
+///
+///     fn name(&self) -> Cow<'static, str> {
+///         format!("countdown-{}", self.from).into()
+///     }
+///
+///     async fn run<F: Flavor>(self, _f: F) -> Vec<u32> {
+///         (1..=self.from).rev().collect()
+///     }
+/// }
+///
+/// async fn launch<F: Flavor>(f: F) -> Vec<u32> {
+///     let handle = f.start(Countdown { from: 3 });
+///     assert_eq!(handle.unit().name(), "countdown-3");
+///     handle.join().await.unwrap()
+/// }
+/// assert_eq!(Threads::new().run(launch).unwrap(), [3, 2, 1]);
+/// ```
+pub trait Job: Send + 'static {
+    /// What the job returns to whoever joins it.
+    type Output: Send + 'static;
+
+    /// The name of the unit that runs the job.
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use twinsync::{Flavor, Job};
+    /// struct Named;
+    /// impl Job for Named {
+    ///     type Output = ();
+    ///     fn name(&self) -> Cow<'static, str> {
+    ///         "named".into()
+    ///     }
+    ///     async fn run<F: Flavor>(self, _f: F) {}
+    /// }
+    /// assert_eq!(Named.name(), "named");
+    /// ```
+    fn name(&self) -> Cow<'static, str>;
+
+    /// Whether the unit is a daemon; `false` unless overridden.
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use twinsync::{Flavor, Job};
+    /// struct Background;
+    /// impl Job for Background {
+    ///     type Output = ();
+    ///     fn name(&self) -> Cow<'static, str> {
+    ///         "background".into()
+    ///     }
+    ///     fn is_daemon(&self) -> bool {
+    ///         true
+    ///     }
+    ///     async fn run<F: Flavor>(self, _f: F) {}
+    /// }
+    /// assert!(Background.is_daemon());
+    /// ```
+    fn is_daemon(&self) -> bool {
+        false
+    }
+
+    /// The work itself, given the flavour it runs on.
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use twinsync::{Flavor, Job, Threads};
+    /// struct Answer;
+    /// impl Job for Answer {
+    ///     type Output = u8;
+    ///     fn name(&self) -> Cow<'static, str> {
+    ///         "answer".into()
+    ///     }
+    ///     async fn run<F: Flavor>(self, _f: F) -> u8 {
+    ///         42
+    ///     }
+    /// }
+    /// assert_eq!(Threads::new().run(|f| Answer.run(f)).unwrap(), 42);
+    /// ```
+    fn run<F: Flavor>(self, f: F) -> impl Future<Output = Self::Output> + Send;
+}
+
 /// What a unit of concurrency is and how waiting happens; see the [module docs](self).
 ///
 /// ```
@@ -291,6 +384,60 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     {
         self.try_spawn_with(UnitOptions::new(name).daemon(true), future)
             .unwrap_or_else(|err| panic!("twinsync: failed to spawn a daemon unit: {err}"))
+    }
+
+    /// Starts a [`Job`] as a unit named by the job, or says why it could not.
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use twinsync::{Flavor, JoinHandle, Job, Threads};
+    /// struct Hello;
+    /// impl Job for Hello {
+    ///     type Output = String;
+    ///     fn name(&self) -> Cow<'static, str> {
+    ///         "greeter".into()
+    ///     }
+    ///     async fn run<F: Flavor>(self, f: F) -> String {
+    ///         format!("hello from {}", f.current().name())
+    ///     }
+    /// }
+    /// async fn main_unit<F: Flavor>(f: F) -> String {
+    ///     f.try_start(Hello).unwrap().join().await.unwrap()
+    /// }
+    /// assert_eq!(Threads::new().run(main_unit).unwrap(), "hello from greeter");
+    /// ```
+    fn try_start<J: Job>(&self, job: J) -> Result<Self::JoinHandle<J::Output>, SpawnError> {
+        let options = UnitOptions::new(job.name()).daemon(job.is_daemon());
+        self.try_spawn_with(options, job.run(self.clone()))
+    }
+
+    /// Starts a [`Job`] as a unit named by the job.
+    ///
+    /// # Panics
+    ///
+    /// As [`spawn`](Flavor::spawn).
+    ///
+    /// ```
+    /// # use std::borrow::Cow;
+    /// # use twinsync::{Flavor, JoinHandle, Job, Threads};
+    /// struct Two;
+    /// impl Job for Two {
+    ///     type Output = u8;
+    ///     fn name(&self) -> Cow<'static, str> {
+    ///         "two".into()
+    ///     }
+    ///     async fn run<F: Flavor>(self, _f: F) -> u8 {
+    ///         2
+    ///     }
+    /// }
+    /// async fn main_unit<F: Flavor>(f: F) -> u8 {
+    ///     f.start(Two).join().await.unwrap()
+    /// }
+    /// assert_eq!(Threads::new().run(main_unit).unwrap(), 2);
+    /// ```
+    fn start<J: Job>(&self, job: J) -> Self::JoinHandle<J::Output> {
+        self.try_start(job)
+            .unwrap_or_else(|err| panic!("twinsync: failed to start a job: {err}"))
     }
 
     /// Waits for `duration` (Python's `time.sleep`): blocks the OS thread in [`Threads`], yields

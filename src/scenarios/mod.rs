@@ -13,10 +13,12 @@ use crate::flavor::{Flavor, FlavorKind, Threads};
 #[cfg(feature = "tokio")]
 use crate::flavor::{Tokio, TokioLocal};
 
+pub mod deadlock;
 pub mod race;
 pub mod rlock;
 pub mod semaphore;
 pub mod signals;
+pub mod spawn_join;
 pub mod tickets;
 
 /// What one run of a scenario found.
@@ -142,8 +144,10 @@ const fn entry<S: Scenario>() -> Entry {
 /// assert!(names.contains(&"tickets"));
 /// ```
 pub const ALL: &[Entry] = &[
+    entry::<spawn_join::SpawnJoin>(),
     entry::<race::Race>(),
     entry::<tickets::Tickets>(),
+    entry::<deadlock::Deadlock>(),
     entry::<rlock::Rlock>(),
     entry::<semaphore::SemaphoreScenario>(),
     entry::<signals::Signals>(),

@@ -1,0 +1,143 @@
+//! `spawn_join`: the seeds' first chapter. Units are started and joined, named, listed while they
+//! run; a job type stands in for "subclass `Thread` and override `run`"; a panicking unit is
+//! reported by `join`; and at the end a daemon unit is abandoned while a normal one is waited
+//! for.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use super::{Outcome, Scenario};
+use crate::flavor::{Flavor, Job, JoinHandle};
+
+/// The `spawn_join` scenario.
+#[derive(Debug)]
+pub struct SpawnJoin;
+
+impl Scenario for SpawnJoin {
+    const NAME: &'static str = "spawn_join";
+    const ABOUT: &'static str = "start, name, list and join units; a Job type; a panic reported; a daemon abandoned at the end";
+
+    async fn run<F: Flavor>(f: F) -> Outcome {
+        let (names, listed) = start_and_join(&f).await;
+        let downloaded = f
+            .start(Download {
+                file: "seeds.txt",
+                chunks: 4,
+            })
+            .join()
+            .await
+            .expect("the download panicked");
+        let report = panic_reported(&f).await;
+        let left_running = leave_running(&f);
+        Outcome::new(format!(
+            "joined {}; listed while running: {listed}; job: {downloaded}; panic: {report}; \
+             left at the end: {left_running}",
+            names.join(", ")
+        ))
+        .figure("joined", names.len() as f64)
+    }
+}
+
+// ANCHOR: start_and_join
+/// Starts three named workers, lists the live units while they run, and joins them in order.
+/// Returns what each worker said its name was, and the listing.
+pub async fn start_and_join<F: Flavor>(f: &F) -> (Vec<String>, String) {
+    let mut workers = Vec::new();
+    for i in 1..=3 {
+        let g = f.clone();
+        workers.push(f.spawn(format!("worker-{i}"), async move {
+            g.sleep(Duration::from_millis(20)).await;
+            g.current().name().to_owned()
+        }));
+    }
+    let listed: Vec<String> = f.units().iter().map(|u| u.name().to_owned()).collect();
+    let listed = format!("{} units [{}]", f.active_count(), listed.join(" "));
+    let mut names = Vec::new();
+    for worker in workers {
+        names.push(worker.join().await.expect("a worker panicked"));
+    }
+    (names, listed)
+}
+// ANCHOR_END: start_and_join
+
+// ANCHOR: job
+/// A unit's work as a type: Python's "subclass `Thread`, override `run`".
+#[derive(Debug)]
+pub struct Download {
+    /// What to fetch.
+    pub file: &'static str,
+    /// In how many pieces.
+    pub chunks: u32,
+}
+
+impl Job for Download {
+    type Output = String;
+
+    fn name(&self) -> Cow<'static, str> {
+        format!("download {}", self.file).into()
+    }
+
+    async fn run<F: Flavor>(self, f: F) -> String {
+        for _ in 0..self.chunks {
+            f.sleep(Duration::from_millis(2)).await; // one piece arrives
+        }
+        format!(
+            "`{}` fetched {} pieces of {}",
+            f.current().name(),
+            self.chunks,
+            self.file
+        )
+    }
+}
+// ANCHOR_END: job
+
+// ANCHOR: panic
+/// A unit that panics does not take its flavour down: `join` reports the panic and its message.
+pub async fn panic_reported<F: Flavor>(f: &F) -> String {
+    let doomed = f.spawn("doomed", async {
+        let disk_free: u64 = 0;
+        if disk_free == 0 {
+            panic!("disk full");
+        }
+    });
+    match doomed.join().await {
+        Ok(()) => "no panic (unexpected)".to_owned(),
+        Err(panic) => panic.to_string(),
+    }
+}
+// ANCHOR_END: panic
+
+// ANCHOR: daemon
+/// Leaves two units running as `main` ends: a daemon heartbeat, which `run` abandons, and a
+/// normal unit finishing a last write, which `run` waits for (the runner's wall time shows the
+/// wait). Returns the live units with their kind.
+pub fn leave_running<F: Flavor>(f: &F) -> String {
+    let g = f.clone();
+    f.spawn_daemon("heartbeat", async move {
+        loop {
+            g.sleep(Duration::from_millis(5)).await;
+        }
+    });
+    let g = f.clone();
+    f.spawn("last-write", async move {
+        g.sleep(Duration::from_millis(50)).await;
+    });
+    let left: Vec<String> = f
+        .units()
+        .iter()
+        .filter(|u| u.name() != "main")
+        .map(|u| {
+            format!(
+                "{} ({})",
+                u.name(),
+                if u.is_daemon() {
+                    "daemon: abandoned"
+                } else {
+                    "waited for"
+                }
+            )
+        })
+        .collect();
+    left.join(", ")
+}
+// ANCHOR_END: daemon
