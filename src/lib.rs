@@ -50,6 +50,7 @@
 //! | `threading.Lock` | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
 //! | `threading.RLock` | [`ReentrantMutex`] | [`reentrant::ThreadReentrantMutex`] (keyed on the thread) | [`reentrant::TaskReentrantMutex`] (keyed on the task) |
 //! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`] (`new`, `bounded`) | [`semaphore::ThreadSemaphore`] | [`semaphore::TaskSemaphore`] |
+//! | `queue.Queue`, `LifoQueue`, `PriorityQueue` (+ `task_done`/`join`, `shutdown`) | [`Queue`] (`F::Queue<T, Fifo \| Lifo \| Priority>`) | [`queue::ThreadQueue`], [`queue::ThreadLifoQueue`], [`queue::ThreadPriorityQueue`] | [`queue::TaskQueue`], [`queue::TaskLifoQueue`], [`queue::TaskPriorityQueue`] |
 //! | `threading.Event` | [`Event`] | [`event::ThreadEvent`] | [`event::TaskEvent`] |
 //! | `threading.Condition` | [`Condition`] | [`condition::ThreadCondition`] | [`condition::TaskCondition`] |
 //! | `threading.Barrier` | [`Barrier`] | [`barrier::ThreadBarrier`] | [`barrier::TaskBarrier`] |
@@ -97,6 +98,8 @@ pub mod event;
 pub mod flavor;
 pub mod local;
 pub mod mutex;
+pub mod pool;
+pub mod queue;
 pub mod reentrant;
 pub mod scenarios;
 pub mod semaphore;
@@ -117,6 +120,7 @@ pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
 pub use local::Local;
 pub use mutex::Mutex;
 pub use reentrant::ReentrantMutex;
+pub use queue::Queue;
 pub use semaphore::Semaphore;
 pub use timer::Timer;
 pub use unit::{Unit, UnitId, current};

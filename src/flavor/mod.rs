@@ -23,6 +23,7 @@ use crate::error::{Panicked, SpawnError};
 use crate::event::Event;
 use crate::mutex::Mutex;
 use crate::reentrant::ReentrantMutex;
+use crate::queue::{Discipline, Queue};
 use crate::semaphore::Semaphore;
 use crate::unit::Unit;
 
@@ -97,7 +98,7 @@ impl UnitOptions {
 ///
 /// assert_eq!(Threads::new().run(add_in_a_unit).unwrap(), 4);
 /// ```
-pub trait JoinHandle<T>: Send + fmt::Debug {
+pub trait JoinHandle<T>: Send + Sync + fmt::Debug {
     /// Waits for the unit to finish and returns its output, or the panic that ended it.
     ///
     /// ```
@@ -279,6 +280,11 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// This flavour's twin of Python's `threading.Semaphore` and `BoundedSemaphore`.
     type Semaphore: Semaphore;
+
+    /// This flavour's twin of Python's `queue.Queue` (`D` = [`Fifo`](crate::queue::Fifo)),
+    /// `LifoQueue` ([`Lifo`](crate::queue::Lifo)) and `PriorityQueue`
+    /// ([`Priority`](crate::queue::Priority)).
+    type Queue<T: Send, D: Discipline<T>>: Queue<T>;
 
     /// Which flavour this is.
     ///

@@ -14,12 +14,15 @@ use crate::flavor::{Flavor, FlavorKind, Threads};
 use crate::flavor::{Tokio, TokioLocal};
 
 pub mod deadlock;
+pub mod local;
+pub mod pool;
 pub mod race;
 pub mod rlock;
 pub mod semaphore;
 pub mod signals;
 pub mod spawn_join;
 pub mod tickets;
+pub mod timer;
 
 /// What one run of a scenario found.
 ///
@@ -151,6 +154,9 @@ pub const ALL: &[Entry] = &[
     entry::<rlock::Rlock>(),
     entry::<semaphore::SemaphoreScenario>(),
     entry::<signals::Signals>(),
+    entry::<pool::PoolScenario>(),
+    entry::<timer::Timers>(),
+    entry::<local::Students>(),
 ];
 
 /// The scenario with this name.

@@ -1,0 +1,10 @@
+//! The `local` scenario on the flavours you name:
+//! `cargo run --example local -- --flavor threads|tokio|tokio-local|all` (default `all`).
+//!
+//! The scenario itself, written once and generic over `Flavor`, is
+//! [`twinsync::scenarios::local`](twinsync::scenarios::local); `twinsync run local` runs the
+//! same code with each flavour in its own process and measures it.
+
+fn main() -> Result<(), String> {
+    twinsync::scenarios::example_main::<twinsync::scenarios::local::Students>()
+}
