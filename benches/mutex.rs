@@ -12,16 +12,16 @@
 //! Goal: the thread twin within 1.05× the faster of `std` and `parking_lot`, the task twin within
 //! 1.05× `async-lock`, uncontended and contended.
 
-use std::future::Future;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::future::Future;
+
+use common::{Home, Load, Op};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
-use tokio::sync::Barrier;
 use twinsync::mutex::{TaskMutex, ThreadMutex};
-use twinsync::{Flavor, JoinHandle, Mutex, Threads, Tokio, block_on};
+use twinsync::{Mutex, Threads, Tokio};
 
 /// A lock under test holding a counter: [`bump`](Bump::bump) takes it, adds one, releases it.
 trait Bump: Send + Sync + 'static {
@@ -93,162 +93,55 @@ impl Bump for tokio::sync::Mutex<u64> {
     }
 }
 
-/// Where a case's units run, and so which executor drives its futures.
-#[derive(Clone, Copy)]
-enum Home<'a> {
-    /// Plain `std::thread`s, each driving its body with `twinsync::block_on`.
-    OsThreads,
-    /// Units of the thread flavour.
-    Threads(&'a Threads),
-    /// Raw tasks of a tokio runtime.
-    Tasks(&'a Runtime),
-    /// Units of the tokio flavour, on the same runtime.
-    TokioUnits(&'a Tokio, &'a Runtime),
-}
-
-impl<'a> Home<'a> {
-    /// Drives `future` on the calling thread: with `block_on` as a thread unit does, or with
-    /// the runtime's `block_on`.
-    fn block_on<T>(self, future: impl Future<Output = T>) -> T {
-        match self {
-            Home::OsThreads | Home::Threads(_) => block_on(future),
-            Home::Tasks(runtime) | Home::TokioUnits(_, runtime) => runtime.block_on(future),
-        }
-    }
-
-    /// Starts a unit running `body`; calling the result waits for it to finish.
-    fn spawn(self, body: impl Future<Output = ()> + Send + 'static) -> Box<dyn FnOnce() + 'a> {
-        match self {
-            Home::OsThreads => {
-                let thread = std::thread::spawn(move || block_on(body));
-                Box::new(move || thread.join().unwrap())
-            }
-            Home::Threads(threads) => {
-                let unit = threads.spawn("contender", body);
-                Box::new(move || unit.join().unwrap())
-            }
-            Home::Tasks(runtime) => {
-                let task = runtime.spawn(body);
-                Box::new(move || runtime.block_on(task).unwrap())
-            }
-            Home::TokioUnits(tokio, runtime) => {
-                let unit = {
-                    let _inside = runtime.enter();
-                    tokio.spawn("contender", body)
-                };
-                Box::new(move || runtime.block_on(unit.join()).unwrap())
-            }
-        }
+/// Every lock is an [`Op`]: one bump.
+impl<L: Bump> Op for L {
+    fn op(&self) -> impl Future<Output = ()> + Send {
+        self.bump()
     }
 }
 
-/// A benchmark case: how long `iters` lock+unlock operations of an `L` take in `home`.
-trait Case {
-    fn measure<L: Bump>(&self, home: Home<'_>, iters: u64) -> Duration;
-}
-
-/// One unit locks and unlocks, with nobody else around.
-struct Uncontended;
-
-impl Case for Uncontended {
-    fn measure<L: Bump>(&self, home: Home<'_>, iters: u64) -> Duration {
-        let lock = L::new();
-        home.block_on(async {
-            let start = Instant::now();
-            for _ in 0..iters {
-                lock.bump().await;
-            }
-            start.elapsed()
-        })
-    }
-}
-
-/// This many units share the operations; the clock runs from the moment all have started
-/// until the last one has finished.
-struct Contended(u64);
-
-impl Case for Contended {
-    fn measure<L: Bump>(&self, home: Home<'_>, iters: u64) -> Duration {
-        let units = self.0;
-        let each = iters.div_ceil(units);
-        let lock = Arc::new(L::new());
-        // tokio's barrier waits by future, so it parks threads and yields tasks alike.
-        let start_line = Arc::new(Barrier::new(units as usize + 1));
-        let finishers: Vec<_> = (0..units)
-            .map(|_| {
-                let lock = Arc::clone(&lock);
-                let start_line = Arc::clone(&start_line);
-                home.spawn(async move {
-                    start_line.wait().await;
-                    for _ in 0..each {
-                        lock.bump().await;
-                    }
-                })
-            })
-            .collect();
-        block_on(start_line.wait());
-        let start = Instant::now();
-        for finish in finishers {
-            finish();
-        }
-        // Scale the `each * units` operations done back to the `iters` asked for.
-        start
-            .elapsed()
-            .mul_f64(iters as f64 / (each * units) as f64)
-    }
-}
-
-/// Runs `case` for every lock, each in its home, as one criterion group.
-fn compare(group: &mut BenchmarkGroup<'_, WallTime>, case: &impl Case, runtime: &Runtime) {
+/// Runs `load` for every lock, each in its home, as one criterion group.
+fn compare(group: &mut BenchmarkGroup<'_, WallTime>, load: Load, runtime: &Runtime) {
     fn one<L: Bump>(
         group: &mut BenchmarkGroup<'_, WallTime>,
         id: &str,
-        case: &impl Case,
+        load: Load,
         home: Home<'_>,
     ) {
-        group.bench_function(id, |b| {
-            b.iter_custom(|iters| case.measure::<L>(home, iters))
-        });
+        common::bench(group, id, |iters| load.measure(home, L::new(), iters));
     }
 
     let threads = Threads::new();
     let tokio = Tokio::with_workers(2);
-    one::<Twin<ThreadMutex<u64>>>(group, "threads", case, Home::Threads(&threads));
-    one::<ThreadMutex<u64>>(group, "threads-blocking", case, Home::OsThreads);
-    one::<std::sync::Mutex<u64>>(group, "std", case, Home::OsThreads);
-    one::<parking_lot::Mutex<u64>>(group, "parking_lot", case, Home::OsThreads);
+    one::<Twin<ThreadMutex<u64>>>(group, "threads", load, Home::Threads(&threads));
+    one::<ThreadMutex<u64>>(group, "threads-blocking", load, Home::OsThreads);
+    one::<std::sync::Mutex<u64>>(group, "std", load, Home::OsThreads);
+    one::<parking_lot::Mutex<u64>>(group, "parking_lot", load, Home::OsThreads);
     let tasks = Home::Tasks(runtime);
-    one::<Twin<TaskMutex<u64>>>(group, "task", case, Home::TokioUnits(&tokio, runtime));
-    one::<async_lock::Mutex<u64>>(group, "async-lock", case, tasks);
-    one::<tokio::sync::Mutex<u64>>(group, "tokio", case, tasks);
+    one::<Twin<TaskMutex<u64>>>(group, "task", load, Home::TokioUnits(&tokio, runtime));
+    one::<async_lock::Mutex<u64>>(group, "async-lock", load, tasks);
+    one::<tokio::sync::Mutex<u64>>(group, "tokio", load, tasks);
 }
 
 fn mutex(c: &mut Criterion) {
-    // Two workers: one per core of the machines the goals were measured on.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::multi_thread();
 
     compare(
         &mut c.benchmark_group("mutex/uncontended"),
-        &Uncontended,
+        Load::Uncontended,
         &runtime,
     );
     for units in [2, 4] {
         let mut group = c.benchmark_group(format!("mutex/contended-{units}"));
         // Every sample spawns its units afresh: keep samples few and long, all the same size.
         group.sampling_mode(SamplingMode::Flat).sample_size(20);
-        compare(&mut group, &Contended(units), &runtime);
+        compare(&mut group, Load::Contended(units), &runtime);
     }
 }
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(2));
+    config = common::config();
     targets = mutex
 }
 criterion_main!(benches);

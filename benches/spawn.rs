@@ -8,11 +8,12 @@
 //! Goal: every flavour within 1.25× its raw spawn, so that what a unit adds (its entry in the
 //! registry behind `units()`, its name, its identity) stays that cheap.
 
+mod common;
+
 use std::future::Future;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use tokio::runtime::Builder;
 use twinsync::{Flavor, JoinHandle, Threads, Tokio, TokioLocal, block_on};
 
 const UNITS: usize = 1000;
@@ -76,12 +77,8 @@ async fn round<S: Spawner>(spawner: &S) {
 }
 
 fn spawn(c: &mut Criterion) {
-    let multi = Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let local = Builder::new_current_thread().enable_all().build().unwrap();
+    let multi = common::multi_thread();
+    let local = common::current_thread();
 
     let mut group = c.benchmark_group("spawn/1000");
     group.throughput(Throughput::Elements(UNITS as u64));
@@ -116,7 +113,7 @@ fn spawn(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().warm_up_time(Duration::from_secs(1));
+    config = common::config();
     targets = spawn
 }
 criterion_main!(benches);

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-for scenario in race tickets rlock semaphore signals; do
+for scenario in race tickets rlock semaphore signals timer local; do
   ./target/release/twinsync run "$scenario" --flavor all > "book/src/generated/$scenario.txt"
 done

@@ -305,7 +305,7 @@ impl<T: Send + 'static> PoolTask<T> {
     /// async fn boom<F: Flavor>(f: F) -> String {
     ///     let pool = Pool::new(&f, 1);
     ///     let task = pool.submit(async { panic!("bad input") }).unwrap();
-    ///     let err = task.join().await.map(|()| ()).unwrap_err();
+    ///     let err = task.join().await.unwrap_err();
     ///     pool.join().await;
     ///     err.message().to_owned()
     /// }

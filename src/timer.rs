@@ -16,11 +16,10 @@
 //!
 //! # Timers keep `run` alive
 //!
-//! Like Python's `Timer` (a non-daemon thread), a timer's unit is not a daemon:
-//! [`Flavor::run`](crate::Flavor::run) waits for a pending one-shot timer to fire, and for a
-//! repeating timer until it is cancelled. To have a timer abandoned instead, start it as a
-//! daemon with [`Timer::try_after_with`] or [`Timer::try_every_with`] and
-//! [`UnitOptions::daemon`](crate::UnitOptions::daemon).
+//! Like Python's `Timer` (a non-daemon thread), a timer's unit is not a daemon: [`Flavor::run`]
+//! waits for a pending one-shot timer to fire, and for a repeating timer until it is cancelled.
+//! To have a timer abandoned instead, start it as a daemon with [`Timer::try_after_with`] or
+//! [`Timer::try_every_with`] and [`UnitOptions::daemon`].
 //!
 //! # Repeating timers
 //!
@@ -272,7 +271,7 @@ impl<F: Flavor, O: Send + 'static> Timer<F, O> {
             {
                 Ok(previous) => {
                     self.switch.wake.set();
-                    return previous != CANCELLED;
+                    return previous == WAITING;
                 }
                 Err(now) => state = now,
             }

@@ -79,7 +79,7 @@ async fn a_panicking_job_is_reported_and_the_worker_survives<F: Flavor>(f: F) {
     let pool = Pool::new(&f, 1);
     let bad = pool.submit(async { panic!("corrupt record") }).unwrap();
     let good = pool.submit(async { 7 }).unwrap();
-    let err = bad.join().await.map(|()| ()).unwrap_err();
+    let err = bad.join().await.unwrap_err();
     assert_eq!(err.message(), "corrupt record");
     assert_eq!(
         good.join().await.unwrap(),

@@ -83,16 +83,15 @@ async fn cancel_after_the_job_started_is_too_late<F: Flavor>(f: F) {
         })
     };
     started.wait().await;
-    assert!(!timer.cancel(), "a running job cannot be prevented");
-    release.set();
+    let prevented = timer.cancel();
+    release.set(); // before asserting: a failed test must not leave the job waiting
+    assert!(!prevented, "a running job cannot be prevented");
     assert_eq!(timer.join().await.unwrap(), Some(7));
 }
 
 async fn cancel_after_the_job_finished_is_too_late<F: Flavor>(f: F) {
     let timer = Timer::after(&f, Duration::from_millis(5), async { 1 });
-    while !timer.is_finished() {
-        f.sleep(Duration::from_millis(1)).await;
-    }
+    wait_for(&f, || timer.is_finished()).await;
     assert!(!timer.cancel());
     assert_eq!(timer.join().await.unwrap(), Some(1));
 }
@@ -156,20 +155,27 @@ async fn the_timer_unit_has_its_name<F: Flavor>(f: F) {
     .unwrap();
     assert_eq!(named.join().await.unwrap().unwrap(), "alarm");
     let interval = Timer::every(&f, Duration::from_secs(60), || async {});
-    assert_eq!(interval.unit().name(), "interval");
     interval.cancel();
+    assert_eq!(interval.unit().name(), "interval");
     assert_eq!(interval.join().await.unwrap(), 0);
 }
 
 async fn is_finished_turns_true<F: Flavor>(f: F) {
     let timer = Timer::after(&f, Duration::from_millis(20), async {});
     assert!(!timer.is_finished());
+    wait_for(&f, || timer.is_finished()).await;
+    assert!(timer.is_finished(), "never finished");
+    assert_eq!(timer.join().await.unwrap(), Some(()));
+}
+
+/// Polls `done` until it holds or ten seconds pass. Tests that must cancel an interval wait
+/// with this and assert only after cancelling, so that a failure fails instead of leaving a
+/// live interval for `run` to wait on forever.
+async fn wait_for<F: Flavor>(f: &F, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
-    while !timer.is_finished() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never finished");
+    while !done() && start.elapsed() < Duration::from_secs(10) {
         f.sleep(Duration::from_millis(1)).await;
     }
-    assert_eq!(timer.join().await.unwrap(), Some(()));
 }
 
 /// A counter of runs, and the job that bumps it.
@@ -185,14 +191,10 @@ async fn every_runs_repeatedly_until_cancelled<F: Flavor>(f: F) {
     const PERIOD: Duration = Duration::from_millis(5);
     let runs = Arc::new(AtomicU64::new(0));
     let interval = Timer::every(&f, PERIOD, counting_job(&runs));
-    let start = Instant::now();
-    while runs.load(Ordering::SeqCst) < 5 {
-        assert!(start.elapsed() < Duration::from_secs(10), "too few runs");
-        f.sleep(Duration::from_millis(1)).await;
-    }
+    wait_for(&f, || runs.load(Ordering::SeqCst) >= 5).await;
     interval.cancel();
     let counted = interval.join().await.unwrap();
-    assert!(counted >= 5);
+    assert!(counted >= 5, "too few runs: {counted}");
     assert_eq!(counted, runs.load(Ordering::SeqCst));
     f.sleep(PERIOD * 4).await;
     assert_eq!(
@@ -221,12 +223,11 @@ async fn every_keeps_a_fixed_delay_after_a_slow_run<F: Flavor>(f: F) {
             }
         })
     };
-    while spans.lock().unwrap().len() < 3 {
-        f.sleep(Duration::from_millis(5)).await;
-    }
+    wait_for(&f, || spans.lock().unwrap().len() >= 3).await;
     interval.cancel();
     let runs = interval.join().await.unwrap();
     let spans = spans.lock().unwrap();
+    assert!(spans.len() >= 3, "too few runs: {}", spans.len());
     assert_eq!(runs, spans.len() as u64);
     for pair in spans.windows(2) {
         let ((_, end), (next_start, _)) = (pair[0], pair[1]);
@@ -251,8 +252,9 @@ async fn every_cancelled_during_a_run_finishes_that_run_only<F: Flavor>(f: F) {
         })
     };
     started.wait().await;
-    assert!(!interval.cancel(), "the running run cannot be prevented");
+    let prevented = interval.cancel();
     release.set(); // from now on every run would go straight through
+    assert!(!prevented, "the running run cannot be prevented");
     assert_eq!(interval.join().await.unwrap(), 1);
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }

@@ -16,6 +16,7 @@ use crate::error::{Panicked, SpawnError};
 use crate::event::ThreadEvent;
 use crate::mutex::ThreadMutex;
 use crate::reentrant::ThreadReentrantMutex;
+use crate::queue::{Discipline, QueueTwin};
 use crate::semaphore::ThreadSemaphore;
 use crate::unit::{Registry, Unit, UnitFuture};
 
@@ -71,6 +72,7 @@ impl Flavor for Threads {
     type Condition<T: Send> = ThreadCondition<T>;
     type ReentrantMutex<T: Send + Sync> = ThreadReentrantMutex<T>;
     type Semaphore = ThreadSemaphore;
+    type Queue<T: Send, D: Discipline<T>> = QueueTwin<T, D, crate::wait::Blocking>;
 
     fn kind(&self) -> FlavorKind {
         FlavorKind::Threads

@@ -14,6 +14,7 @@ use crate::error::{Panicked, SpawnError};
 use crate::event::TaskEvent;
 use crate::mutex::TaskMutex;
 use crate::reentrant::TaskReentrantMutex;
+use crate::queue::{Discipline, QueueTwin};
 use crate::semaphore::TaskSemaphore;
 use crate::unit::{Registry, Unit, UnitFuture};
 
@@ -176,6 +177,7 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
     type Condition<T: Send> = TaskCondition<T>;
     type ReentrantMutex<T: Send + Sync> = TaskReentrantMutex<T>;
     type Semaphore = TaskSemaphore;
+    type Queue<T: Send, D: Discipline<T>> = QueueTwin<T, D, crate::wait::Async>;
 
     fn kind(&self) -> FlavorKind {
         S::KIND
