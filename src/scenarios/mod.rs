@@ -13,6 +13,7 @@ use crate::flavor::{Flavor, FlavorKind, Threads};
 #[cfg(feature = "tokio")]
 use crate::flavor::{Tokio, TokioLocal};
 
+pub mod cpu_vs_io;
 pub mod deadlock;
 pub mod local;
 pub mod pool;
@@ -155,6 +156,7 @@ pub const ALL: &[Entry] = &[
     entry::<semaphore::SemaphoreScenario>(),
     entry::<signals::Signals>(),
     entry::<pool::PoolScenario>(),
+    entry::<cpu_vs_io::CpuVsIo>(),
     entry::<timer::Timers>(),
     entry::<local::Students>(),
 ];
