@@ -19,6 +19,7 @@ pub mod local;
 pub mod pool;
 pub mod race;
 pub mod rlock;
+pub mod scale;
 pub mod semaphore;
 pub mod signals;
 pub mod spawn_join;
@@ -157,6 +158,7 @@ pub const ALL: &[Entry] = &[
     entry::<signals::Signals>(),
     entry::<pool::PoolScenario>(),
     entry::<cpu_vs_io::CpuVsIo>(),
+    entry::<scale::Scale>(),
     entry::<timer::Timers>(),
     entry::<local::Students>(),
 ];
