@@ -60,6 +60,9 @@ struct Cli {
     /// Print the measurements as a JSON array (schema in `twinsync --help`).
     #[arg(long, global = true)]
     json: bool,
+    /// Run the big sizes too (the `scale` scenario up to 1M tasks and 100k threads).
+    #[arg(long, global = true)]
+    full: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,7 +171,7 @@ fn main() -> ExitCode {
     let mut rows = Vec::with_capacity(pairs.len());
     for (entry, kind) in pairs {
         progress.set_message(format!("{} on {kind}", entry.name));
-        rows.push(match run_child(entry, kind) {
+        rows.push(match run_child(entry, kind, cli.full) {
             Ok(measurement) => Row::Measured(measurement),
             Err(error) => {
                 failed = true;
@@ -191,6 +194,9 @@ fn main() -> ExitCode {
         }
     } else {
         println!("{}", render(&rows));
+        for line in notices(&rows) {
+            println!("{line}");
+        }
     }
     if failed {
         ExitCode::FAILURE
@@ -243,10 +249,11 @@ fn child(entry: &Entry, kind: FlavorKind) -> Result<String, String> {
 }
 
 /// Runs one pair in a child process and returns its measurement, or the error text for its row.
-fn run_child(entry: &Entry, kind: FlavorKind) -> Result<Measurement, String> {
+fn run_child(entry: &Entry, kind: FlavorKind, full: bool) -> Result<Measurement, String> {
     let exe = std::env::current_exe().map_err(|err| format!("cannot find the runner: {err}"))?;
     let output = Command::new(exe)
         .args(["child", entry.name, kind.name()])
+        .env("TWINSYNC_FULL", if full { "1" } else { "0" })
         .stdin(Stdio::null())
         .output()
         .map_err(|err| format!("cannot start the child: {err}"))?;
@@ -281,6 +288,69 @@ fn parse_child_output(stdout: &str) -> Result<Measurement, String> {
     let line = stdout.lines().rev().find(|line| !line.trim().is_empty());
     let line = line.ok_or("the child printed no measurement")?;
     serde_json::from_str(line).map_err(|err| format!("unparsable child output: {err}"))
+}
+
+/// The "what to notice" lines under the table: each scenario's own sentence, and for `scale`
+/// the crossover computed from the figures.
+fn notices(rows: &[Row]) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut lines = Vec::new();
+    for row in rows {
+        let Row::Measured(m) = row else { continue };
+        if seen.contains(&m.scenario) {
+            continue;
+        }
+        seen.push(m.scenario.clone());
+        if let Some(entry) = scenarios::find(&m.scenario).filter(|e| !e.notice.is_empty()) {
+            lines.push(format!("* {}: {}", entry.name, entry.notice));
+        }
+        if m.scenario == "scale" {
+            lines.extend(crossover(rows));
+        }
+    }
+    lines
+}
+
+/// Where coroutines overtake threads in `scale`: the smallest N at which a tokio flavour's wall
+/// time beats the threads', and the N at which the OS refused a thread.
+fn crossover(rows: &[Row]) -> Option<String> {
+    let scale: Vec<&Measurement> = rows
+        .iter()
+        .filter_map(|row| match row {
+            Row::Measured(m) if m.scenario == "scale" => Some(m),
+            _ => None,
+        })
+        .collect();
+    let figure = |m: &Measurement, name: &str| {
+        m.figures
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|&(_, value)| value)
+    };
+    let threads = scale.iter().find(|m| m.flavor == "threads")?;
+    let mut crossing = None;
+    for (name, thread_ms) in &threads.figures {
+        let Some(n) = name.strip_prefix("wall_ms.") else {
+            continue;
+        };
+        let faster = scale
+            .iter()
+            .filter(|m| m.flavor != "threads")
+            .filter_map(|m| figure(m, name).map(|ms| (m.flavor.as_str(), ms)))
+            .filter(|&(_, ms)| ms < *thread_ms)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((flavor, ms)) = faster {
+            crossing = Some(format!(
+                "coroutines overtake threads from N = {n}: {flavor} {ms:.0} ms vs threads {thread_ms:.0} ms"
+            ));
+            break;
+        }
+    }
+    let crossing = crossing.unwrap_or_else(|| "threads kept up at every N measured".to_owned());
+    let refused = figure(threads, "refused_at")
+        .map(|n| format!("; the OS refused thread number {}", n as u64 + 1))
+        .unwrap_or_default();
+    Some(format!("  scale crossover: {crossing}{refused}"))
 }
 
 /// The side-by-side table of all rows, figures right-aligned.

@@ -26,6 +26,7 @@ pub struct Deadlock;
 impl Scenario for Deadlock {
     const NAME: &'static str = "deadlock";
     const ABOUT: &'static str = "A->B vs B->A with lock_timeout and back-off; one lock order; a self-deadlock vs a reentrant lock";
+    const NOTICE: &'static str = "opposite lock orders deadlock on every flavour; lock_timeout turns the hang into a retry, one lock order prevents it";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let crossed = two_units::<F>(&f, [Order::AThenB, Order::BThenA]).await;

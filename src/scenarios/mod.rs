@@ -100,6 +100,8 @@ pub trait Scenario: 'static {
     const NAME: &'static str;
     /// One sentence: what the scenario shows.
     const ABOUT: &'static str;
+    /// One line under the runner's table: what to look for in the figures (empty: nothing said).
+    const NOTICE: &'static str = "";
     /// The scenario itself; `run` is its main unit.
     fn run<F: Flavor>(f: F) -> impl Future<Output = Outcome> + Send + 'static;
 }
@@ -130,6 +132,8 @@ pub struct Entry {
     pub name: &'static str,
     /// [`Scenario::ABOUT`].
     pub about: &'static str,
+    /// [`Scenario::NOTICE`].
+    pub notice: &'static str,
     /// [`run_on`] for this scenario.
     pub run: fn(FlavorKind) -> Result<Outcome, Panicked>,
 }
@@ -138,6 +142,7 @@ const fn entry<S: Scenario>() -> Entry {
     Entry {
         name: S::NAME,
         about: S::ABOUT,
+        notice: S::NOTICE,
         run: run_on::<S>,
     }
 }

@@ -20,6 +20,7 @@ pub struct PoolScenario;
 impl Scenario for PoolScenario {
     const NAME: &'static str = "pool";
     const ABOUT: &'static str = "12 downloads (5-40 ms) through a pool of 4 workers: map order, as_completed order, speed-up";
+    const NOTICE: &'static str = "map keeps submission order, as_completed gives finishing order; waiting jobs overlap equally well on threads and tasks";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let start = Instant::now();

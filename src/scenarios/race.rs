@@ -20,6 +20,7 @@ impl Scenario for Race {
     const NAME: &'static str = "race";
     const ABOUT: &'static str =
         "4 units x 1000 read-pause-write increments of one counter, without and with a lock";
+    const NOTICE: &'static str = "every flavour loses updates without the lock (coroutines too: the pause is an .await); the tokio flavours lose them in lockstep, threads irregularly";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let expected = UNITS * ROUNDS;

@@ -24,6 +24,7 @@ impl Scenario for Rlock {
     const NAME: &'static str = "rlock";
     const ABOUT: &'static str =
         "4 units walk a 5-level recursion taking the lock at every level: reentrant vs plain mutex";
+    const NOTICE: &'static str = "the reentrant lock keys on the unit (thread or task), so its owner walks down; the plain mutex waits for itself at level 2";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let levels = reentrant_walks(&f, UNITS, DEPTH).await;

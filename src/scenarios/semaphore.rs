@@ -20,6 +20,7 @@ pub struct SemaphoreScenario;
 impl Scenario for SemaphoreScenario {
     const NAME: &'static str = "semaphore";
     const ABOUT: &'static str = "10 units share 3 permits, holding one 20 ms each; a bounded semaphore refuses an extra release";
+    const NOTICE: &'static str = "peak inside equals the permits on every flavour; the bounded semaphore refuses the extra release";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let peak = at_most_n(&f, UNITS, PERMITS, Duration::from_millis(20)).await;

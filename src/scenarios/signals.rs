@@ -24,6 +24,7 @@ impl Scenario for Signals {
     const NAME: &'static str = "signals";
     const ABOUT: &'static str =
         "an Event wakes 8 waiters; 2000 Condition ping-pongs; 500 rounds of a 4-party Barrier";
+    const NOTICE: &'static str = "every figure is a wake-up: tens of microseconds for a parked OS thread, well under one for a task";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let gun = start_gun(&f, RUNNERS).await;

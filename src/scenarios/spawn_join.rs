@@ -16,6 +16,7 @@ pub struct SpawnJoin;
 impl Scenario for SpawnJoin {
     const NAME: &'static str = "spawn_join";
     const ABOUT: &'static str = "start, name, list and join units; a Job type; a panic reported; a daemon abandoned at the end";
+    const NOTICE: &'static str = "the same spawn/join/name/daemon code on every flavour; the wall time includes run() waiting for last-write, not for the daemon";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let (names, listed) = start_and_join(&f).await;

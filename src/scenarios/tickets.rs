@@ -19,6 +19,7 @@ impl Scenario for Tickets {
     const NAME: &'static str = "tickets";
     const ABOUT: &'static str =
         "4 windows sell 100 tickets holding the lock 1 ms each, then 200000 with no pause";
+    const NOTICE: &'static str = "slow sale: shared evenly everywhere (a waiter of 0.5 ms gets the lock handed over); quick sale: threads share, a coroutine that never waits keeps its thread and sells alone";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
         let slow = sell(&f, WINDOWS, 100, Duration::from_millis(1)).await;
