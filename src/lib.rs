@@ -119,8 +119,8 @@ pub use flavor::{
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
 pub use local::Local;
 pub use mutex::Mutex;
-pub use reentrant::ReentrantMutex;
 pub use queue::Queue;
+pub use reentrant::ReentrantMutex;
 pub use semaphore::Semaphore;
 pub use timer::Timer;
 pub use unit::{Unit, UnitId, current};

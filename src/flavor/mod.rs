@@ -22,8 +22,8 @@ use crate::condition::Condition;
 use crate::error::{Panicked, SpawnError};
 use crate::event::Event;
 use crate::mutex::Mutex;
-use crate::reentrant::ReentrantMutex;
 use crate::queue::{Discipline, Queue};
+use crate::reentrant::ReentrantMutex;
 use crate::semaphore::Semaphore;
 use crate::unit::Unit;
 

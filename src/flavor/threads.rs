@@ -15,8 +15,8 @@ use crate::condition::ThreadCondition;
 use crate::error::{Panicked, SpawnError};
 use crate::event::ThreadEvent;
 use crate::mutex::ThreadMutex;
-use crate::reentrant::ThreadReentrantMutex;
 use crate::queue::{Discipline, QueueTwin};
+use crate::reentrant::ThreadReentrantMutex;
 use crate::semaphore::ThreadSemaphore;
 use crate::unit::{Registry, Unit, UnitFuture};
 

@@ -13,8 +13,8 @@ use crate::condition::TaskCondition;
 use crate::error::{Panicked, SpawnError};
 use crate::event::TaskEvent;
 use crate::mutex::TaskMutex;
-use crate::reentrant::TaskReentrantMutex;
 use crate::queue::{Discipline, QueueTwin};
+use crate::reentrant::TaskReentrantMutex;
 use crate::semaphore::TaskSemaphore;
 use crate::unit::{Registry, Unit, UnitFuture};
 

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{Outcome, Scenario};
-use crate::error::SpawnError;
 use crate::event::Event;
 use crate::flavor::{Flavor, FlavorKind, JoinHandle};
 
@@ -113,7 +112,8 @@ pub async fn hold<F: Flavor>(f: &F, n: usize) -> Row {
             g.sleep(NAP).await;
         }) {
             Ok(handle) => handles.push(handle),
-            Err(SpawnError::Refused(_)) | Err(_) => {
+            // Inside `run` the only failure left is the OS refusing a thread.
+            Err(_) => {
                 refused = true;
                 break;
             }
