@@ -85,11 +85,12 @@ impl Scenario for Scale {
 
 /// The N of each row for a flavour.
 fn sizes(kind: FlavorKind, full: bool) -> Vec<usize> {
-    let most = match (kind, full) {
-        (FlavorKind::Threads, false) => 10_000,
-        (FlavorKind::Threads, true) => 100_000,
-        (_, false) => 100_000,
-        (_, true) => 1_000_000,
+    let threads = kind == FlavorKind::Threads;
+    let most = match (threads, full) {
+        (true, false) => 10_000,
+        (true, true) => 100_000,
+        (false, false) => 100_000,
+        (false, true) => 1_000_000,
     };
     std::iter::successors(Some(10), |n| Some(n * 10))
         .take_while(|&n| n <= most)
