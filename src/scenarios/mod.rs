@@ -15,8 +15,11 @@ use crate::flavor::{Tokio, TokioLocal};
 
 pub mod cpu_vs_io;
 pub mod deadlock;
+pub mod joinable;
 pub mod local;
 pub mod pool;
+pub mod producer_consumer;
+pub mod queue_orders;
 pub mod race;
 pub mod rlock;
 pub mod scale;
@@ -161,6 +164,9 @@ pub const ALL: &[Entry] = &[
     entry::<rlock::Rlock>(),
     entry::<semaphore::SemaphoreScenario>(),
     entry::<signals::Signals>(),
+    entry::<queue_orders::QueueOrders>(),
+    entry::<producer_consumer::ProducerConsumer>(),
+    entry::<joinable::Joinable>(),
     entry::<pool::PoolScenario>(),
     entry::<cpu_vs_io::CpuVsIo>(),
     entry::<scale::Scale>(),

@@ -1,0 +1,10 @@
+//! The `joinable` scenario on the flavours you name:
+//! `cargo run --example joinable -- --flavor threads|tokio|tokio-local|all` (default `all`).
+//!
+//! The scenario itself, written once and generic over `Flavor`, is
+//! [`twinsync::scenarios::joinable`](twinsync::scenarios::joinable); `twinsync run joinable` runs the same code
+//! with each flavour in its own process and measures it.
+
+fn main() -> Result<(), String> {
+    twinsync::scenarios::example_main::<twinsync::scenarios::joinable::Joinable>()
+}
