@@ -323,6 +323,9 @@ struct Slot {
 #[derive(Default)]
 pub(crate) struct LocalMap {
     slots: Mutex<Vec<Slot>>,
+    /// Set once any entry enters the table: a unit that ends with this clear has nothing to
+    /// drop, and ends without taking the lock.
+    used: AtomicBool,
     /// Set once an inheritable value enters the table: a spawn whose parent has this clear
     /// inherits nothing without taking the lock.
     may_inherit: AtomicBool,
@@ -361,6 +364,7 @@ impl LocalMap {
             .collect();
         drop(loans); // gives the parent's values back
         LocalMap {
+            used: AtomicBool::new(!copies.is_empty()),
             may_inherit: AtomicBool::new(!copies.is_empty()),
             slots: Mutex::new(copies),
         }
@@ -368,6 +372,11 @@ impl LocalMap {
 
     /// Drops every value (the unit has ended).
     pub(crate) fn clear(&self) {
+        // Set by the unit's own code, which ran before its end; were it ever seen stale, the
+        // values would only be dropped later, with the unit itself.
+        if !self.used.load(Relaxed) {
+            return;
+        }
         let slots = std::mem::take(&mut *self.slots.lock());
         drop(slots); // after the unlock: a value's `Drop` may use locals too
     }
@@ -389,6 +398,7 @@ impl LocalMap {
             None => {
                 // A placeholder, so that a nested access (in the initialiser) finds it in use.
                 slots.push(Slot { key, value: None });
+                self.used.store(true, Relaxed);
                 None
             }
         };
@@ -417,6 +427,7 @@ impl LocalMap {
                     key,
                     value: Some(value),
                 });
+                self.used.store(true, Relaxed);
                 None
             }
         }
