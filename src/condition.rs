@@ -144,15 +144,29 @@ pub trait Condition<T>: Send + Sync {
     /// Python's `wait_for` with the predicate negated); returns with the lock held and the
     /// condition false.
     ///
+    /// In a generic `async fn` whose future must be `Send`, calling this on a condition owned by
+    /// a local variable can hit a rustc limitation ("lifetime bound not satisfied", rust-lang
+    /// issue 100013); share the condition through an `Arc`, as below, and it compiles.
+    ///
     /// ```
-    /// # use twinsync::{Condition, Flavor, Threads};
-    /// async fn already<F: Flavor>(_f: F) -> u32 {
-    ///     let c = F::Condition::new(3);
-    ///     let guard = c.lock().await;
-    ///     let n = *c.wait_while(guard, |n| *n == 0).await; // false at once: no wait
-    ///     n
+    /// # use std::sync::Arc;
+    /// # use twinsync::{Condition, Flavor, JoinHandle, Threads};
+    /// async fn countdown<F: Flavor>(f: F) -> u32 {
+    ///     let left = Arc::new(F::Condition::new(3u32));
+    ///     let waiter = {
+    ///         let left = Arc::clone(&left);
+    ///         f.spawn("waiter", async move {
+    ///             let guard = left.lock().await;
+    ///             *left.wait_while(guard, |n| *n > 0).await // wakes when it reaches 0
+    ///         })
+    ///     };
+    ///     for _ in 0..3 {
+    ///         *left.lock().await -= 1;
+    ///         left.notify_all();
+    ///     }
+    ///     waiter.join().await.unwrap()
     /// }
-    /// assert_eq!(Threads::new().run(already).unwrap(), 3);
+    /// assert_eq!(Threads::new().run(countdown).unwrap(), 0);
     /// ```
     fn wait_while<'a, P>(
         &'a self,
