@@ -163,6 +163,8 @@ pub const ALL: &[Entry] = &[
     entry::<deadlock::Deadlock>(),
     entry::<rlock::Rlock>(),
     entry::<semaphore::SemaphoreScenario>(),
+    entry::<timer::Timers>(),
+    entry::<local::Students>(),
     entry::<signals::Signals>(),
     entry::<queue_orders::QueueOrders>(),
     entry::<producer_consumer::ProducerConsumer>(),
@@ -170,8 +172,6 @@ pub const ALL: &[Entry] = &[
     entry::<pool::PoolScenario>(),
     entry::<cpu_vs_io::CpuVsIo>(),
     entry::<scale::Scale>(),
-    entry::<timer::Timers>(),
-    entry::<local::Students>(),
 ];
 
 /// The scenario with this name.
