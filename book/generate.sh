@@ -1,8 +1,31 @@
 #!/usr/bin/env bash
-# Re-creates every runner table the book includes. Run from anywhere; takes a few seconds.
+# Re-creates every runner table the book includes (book/src/generated/*.txt), from a release
+# build of the runner. Run from anywhere; takes about a minute on a 2-core machine (a few more
+# for the `scale --full` table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-for scenario in race tickets rlock semaphore signals timer local; do
-  ./target/release/twinsync run "$scenario" --flavor all > "book/src/generated/$scenario.txt"
+# Run a private copy, so that a rebuild of target/ meanwhile cannot pull the runner (which
+# re-executes itself once per pair) from under the run.
+runner_dir=$(mktemp -d)
+trap 'rm -rf "$runner_dir"' EXIT
+cp target/release/twinsync "$runner_dir/"
+runner=$runner_dir/twinsync
+# A backtrace printed for the scenario's deliberate panic would cost tens of MiB and
+# milliseconds and distort the figures.
+export RUST_BACKTRACE=0
+out=book/src/generated
+mkdir -p "$out"
+# Every scenario, in the order of the tour (`twinsync list`).
+for scenario in spawn_join race tickets deadlock rlock semaphore timer local signals \
+  queue_orders producer_consumer joinable pool cpu_vs_io scale; do
+  echo "generating $out/$scenario.txt" >&2
+  "$runner" run "$scenario" --flavor all > "$out/$scenario.txt"
 done
+# The big sizes: up to 1M tasks, and threads until the OS refuses one. Near the OS's thread
+# ceiling the threads child may die instead of reporting the refusal; the table then shows a
+# FAILED row, which the scale chapter explains, so a failure here does not stop the script.
+echo "generating $out/scale-full.txt" >&2
+if ! "$runner" run scale --flavor all --full > "$out/scale-full.txt"; then
+  echo "warning: a pair of scale --full failed; see $out/scale-full.txt" >&2
+fi

@@ -29,8 +29,10 @@ impl Scenario for Deadlock {
     const NOTICE: &'static str = "opposite lock orders deadlock on every flavour; lock_timeout turns the hang into a retry, one lock order prevents it";
 
     async fn run<F: Flavor>(f: F) -> Outcome {
+        // ANCHOR: variants
         let crossed = two_units::<F>(&f, [Order::AThenB, Order::BThenA]).await;
         let ordered = two_units::<F>(&f, [Order::AThenB, Order::AThenB]).await;
+        // ANCHOR_END: variants
         let (plain_stuck, reentrant_ok) = self_deadlock::<F>().await;
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         Outcome::new(format!(
