@@ -19,6 +19,8 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering::AcqRel, Ordering::Acquire};
 use std::time::{Duration, Instant};
 
+use event_listener::IntoNotification;
+
 use crate::error::Timeout;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
@@ -394,7 +396,9 @@ impl<W> SemaphoreTwin<W> {
                 (total <= u64::from(self.limit)).then_some(counts + u64::from(n) * FREE)
             })
             .map_err(|_| overflow)?;
-        self.released.notify(n as usize);
+        // `additional`: wake `n` waiters that were not woken yet. A plain `notify(n)` counts
+        // waiters already woken but not yet run, and would leave the new permits unclaimed.
+        self.released.notify((n as usize).additional());
         Ok(())
     }
 
@@ -414,7 +418,9 @@ impl<W> SemaphoreTwin<W> {
             (u64::from(n) * FREE).wrapping_sub(u64::from(n) * HELD),
             AcqRel,
         );
-        self.released.notify(n as usize);
+        // `additional`: wake `n` waiters that were not woken yet. A plain `notify(n)` counts
+        // waiters already woken but not yet run, and would leave the new permits unclaimed.
+        self.released.notify((n as usize).additional());
     }
 }
 

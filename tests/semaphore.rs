@@ -22,6 +22,7 @@ flavor_tests! {
         bounded_semaphore_refuses_to_overflow,
         bounded_counts_held_permits_against_the_bound,
         bounded_refuses_impossible_acquire_many,
+        consecutive_releases_wake_as_many_waiters,
     ],
     task_twins: [dropped_acquire_takes_no_permit, dropped_notified_acquire_passes_the_wakeup_on],
 }
@@ -151,6 +152,40 @@ async fn bounded_refuses_impossible_acquire_many<F: Flavor>(_f: F) {
     let s = F::Semaphore::bounded(2);
     assert!(s.acquire_many(3).await.is_err());
     assert_eq!(s.acquire_many(2).await.map(drop), Ok(()));
+}
+
+/// Three releases in a row, before any woken waiter has run, wake three waiters: a wake-up
+/// still in flight must not absorb the next one (regression: `notify` instead of
+/// `notify(additional)` serialised the waiters on TokioLocal).
+async fn consecutive_releases_wake_as_many_waiters<F: Flavor>(f: F) {
+    let s = Arc::new(F::Semaphore::new(0));
+    let got = Arc::new(AtomicUsize::new(0));
+    let waiters: Vec<_> = (0..3)
+        .map(|i| {
+            let (s, got) = (Arc::clone(&s), Arc::clone(&got));
+            f.spawn(format!("waiter-{i}"), async move {
+                let permit = s.acquire_timeout(Duration::from_secs(20)).await;
+                got.fetch_add(1, Ordering::SeqCst);
+                permit.map(PermitGuard::forget)
+            })
+        })
+        .collect();
+    f.sleep(Duration::from_millis(30)).await; // all three are waiting
+    for _ in 0..3 {
+        s.release(1).unwrap(); // no yield in between
+    }
+    let start = std::time::Instant::now();
+    while got.load(Ordering::SeqCst) < 3 && start.elapsed() < Duration::from_secs(5) {
+        f.sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(
+        got.load(Ordering::SeqCst),
+        3,
+        "released permits sat unclaimed"
+    );
+    for waiter in waiters {
+        assert_eq!(waiter.join().await.unwrap(), Ok(()));
+    }
 }
 
 /// Cancellation: a dropped acquire future takes no permit.
