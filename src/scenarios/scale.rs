@@ -35,12 +35,17 @@ pub enum Row {
         /// say).
         added_kib: Option<u64>,
     },
-    /// The OS refused a unit; `started` had started.
+    /// The OS refused a unit, or the next thread would have crossed the OS's memory-map limit;
+    /// `started` had started.
     Refused {
         /// Units asked for.
         n: usize,
         /// Units that had started when the OS said no.
         started: usize,
+        /// Whether the scenario stopped at the limit itself: near `vm.max_map_count / 4` threads
+        /// Rust's standard library aborts the whole process (it cannot map a new thread's signal
+        /// stack) instead of returning an error, so the scenario does not step over it.
+        at_map_limit: bool,
     },
 }
 
@@ -71,9 +76,17 @@ impl Scenario for Scale {
                     };
                     parts.push(format!("{n}: {ms:.0} ms{memory}"));
                 }
-                Row::Refused { n, started } => {
+                Row::Refused {
+                    n,
+                    started,
+                    at_map_limit,
+                } => {
                     outcome = outcome.figure("refused_at", started as f64);
-                    parts.push(format!("{n}: refused at N = {started}"));
+                    parts.push(if at_map_limit {
+                        format!("{n}: stopped at N = {started}, the OS's map limit for threads")
+                    } else {
+                        format!("{n}: refused at N = {started}")
+                    });
                     break;
                 }
             }
@@ -106,7 +119,12 @@ pub async fn hold<F: Flavor>(f: &F, n: usize) -> Row {
     let start = Instant::now();
     let mut handles = Vec::with_capacity(n);
     let mut refused = false;
-    for i in 0..n {
+    let ceiling = match f.kind() {
+        FlavorKind::Threads => thread_ceiling(),
+        _ => None,
+    };
+    let at_map_limit = ceiling.is_some_and(|most| n > most);
+    for i in 0..ceiling.map_or(n, |most| n.min(most)) {
         let (g, gate) = (f.clone(), Arc::clone(&gate));
         match f.try_spawn(format!("u{i}"), async move {
             gate.wait().await;
@@ -126,8 +144,12 @@ pub async fn hold<F: Flavor>(f: &F, n: usize) -> Row {
     for handle in handles {
         handle.join().await.expect("a unit panicked");
     }
-    if refused {
-        return Row::Refused { n, started };
+    if refused || at_map_limit {
+        return Row::Refused {
+            n,
+            started,
+            at_map_limit: !refused,
+        };
     }
     Row::Ran {
         n,
@@ -136,6 +158,18 @@ pub async fn hold<F: Flavor>(f: &F, n: usize) -> Row {
     }
 }
 // ANCHOR_END: hold
+
+/// How many threads this process may start before the OS's memory-map limit: each thread takes
+/// about four mappings (stack, guard page, signal stack and its guard), and a few hundred are
+/// kept for everything else. `None` where the platform does not say.
+pub fn thread_ceiling() -> Option<usize> {
+    let limit: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some((limit / 4).saturating_sub(500))
+}
 
 /// The process's resident memory in KiB, from `/proc/self/status` (Linux); `None` elsewhere.
 pub fn resident_kib() -> Option<u64> {
