@@ -119,9 +119,10 @@ pub async fn hold<F: Flavor>(f: &F, n: usize) -> Row {
     let start = Instant::now();
     let mut handles = Vec::with_capacity(n);
     let mut refused = false;
-    let ceiling = match f.kind() {
-        FlavorKind::Threads => thread_ceiling(),
-        _ => None,
+    let ceiling = if f.kind() == FlavorKind::Threads {
+        thread_ceiling()
+    } else {
+        None
     };
     let at_map_limit = ceiling.is_some_and(|most| n > most);
     for i in 0..ceiling.map_or(n, |most| n.min(most)) {
