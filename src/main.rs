@@ -80,6 +80,13 @@ enum Cmd {
     },
     /// Run every scenario on every flavour (the default).
     Tour,
+    /// Run `scale` and `cpu_vs_io` on every flavour and draw their curves as SVG files
+    /// (`scale.svg`, `cpu_vs_io.svg`) in a directory.
+    Plot {
+        /// Where to write the SVG files.
+        #[arg(long, default_value = ".")]
+        out_dir: std::path::PathBuf,
+    },
     /// Run one pair in this process and print its measurement as one JSON line.
     #[command(hide = true)]
     Child {
@@ -154,6 +161,31 @@ fn main() -> ExitCode {
                 Flavors::One(kind) => vec![kind],
             };
             kinds.into_iter().map(|kind| (scenario, kind)).collect()
+        }
+        Some(Cmd::Plot { ref out_dir }) => {
+            let rows: Vec<Row> = ["scale", "cpu_vs_io"]
+                .into_iter()
+                .filter_map(scenarios::find)
+                .flat_map(|entry| FlavorKind::ALL.iter().map(move |&kind| (entry, kind)))
+                .map(|(entry, kind)| match run_child(entry, kind, cli.full) {
+                    Ok(measurement) => Row::Measured(measurement),
+                    Err(error) => Row::Failed {
+                        scenario: entry.name,
+                        flavor: kind.name(),
+                        error,
+                    },
+                })
+                .collect();
+            println!("{}", render(&rows));
+            return match plot::draw_all(&rows, out_dir) {
+                Ok(files) => {
+                    for file in files {
+                        println!("wrote {}", file.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(err),
+            };
         }
         Some(Cmd::Tour) | None => scenarios::ALL
             .iter()
@@ -355,6 +387,127 @@ fn crossover(rows: &[Row]) -> Option<String> {
         .map(|n| format!("; threads stopped at N = {}", n as u64))
         .unwrap_or_default();
     Some(format!("  scale crossover: {crossing}{refused}"))
+}
+
+/// The `plot` subcommand's charts.
+mod plot {
+    use std::path::{Path, PathBuf};
+
+    use plotters::prelude::*;
+
+    use super::{Measurement, Row};
+
+    /// One curve: a flavour's (x, y) points.
+    type Curve = (String, Vec<(f64, f64)>);
+
+    /// Draws `scale.svg` (wall time by units) and `cpu_vs_io.svg` (CPU speed-up by units) from
+    /// the rows' figures; returns the files written.
+    pub fn draw_all(rows: &[Row], dir: &Path) -> Result<Vec<PathBuf>, String> {
+        let charts = [
+            (
+                "scale",
+                "wall_ms.",
+                "scale: N units wait, then sleep 20 ms",
+                "units (log)",
+                "wall time, ms (log)",
+                true,
+            ),
+            (
+                "cpu_vs_io",
+                "cpu_speedup.",
+                "cpu_vs_io: a CPU-bound job on more units",
+                "units",
+                "speed-up",
+                false,
+            ),
+        ];
+        let mut written = Vec::new();
+        for (scenario, prefix, title, x_label, y_label, log) in charts {
+            let curves = curves(rows, scenario, prefix);
+            if curves.is_empty() {
+                return Err(format!("no figures for {scenario}: did it run?"));
+            }
+            let file = dir.join(format!("{scenario}.svg"));
+            draw(&file, title, x_label, y_label, log, &curves).map_err(|err| err.to_string())?;
+            written.push(file);
+        }
+        Ok(written)
+    }
+
+    /// Each flavour's points from the figures named `<prefix><x>`.
+    fn curves(rows: &[Row], scenario: &str, prefix: &str) -> Vec<Curve> {
+        rows.iter()
+            .filter_map(|row| match row {
+                Row::Measured(m) if m.scenario == scenario => Some(m),
+                _ => None,
+            })
+            .map(|m: &Measurement| {
+                let points = m
+                    .figures
+                    .iter()
+                    .filter_map(|(name, y)| Some((name.strip_prefix(prefix)?.parse().ok()?, *y)))
+                    .collect();
+                (m.flavor.clone(), points)
+            })
+            .collect()
+    }
+
+    fn draw(
+        file: &Path,
+        title: &str,
+        x_label: &str,
+        y_label: &str,
+        log: bool,
+        curves: &[Curve],
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let points = curves.iter().flat_map(|(_, p)| p.iter());
+        let (x_max, y_max) =
+            points.fold((1.0f64, 1.0f64), |(x, y), &(px, py)| (x.max(px), y.max(py)));
+        let root = SVGBackend::new(file, (720, 420)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut builder = ChartBuilder::on(&root);
+        builder
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60);
+        let palette = [RED, BLUE, GREEN];
+        macro_rules! finish {
+            ($chart:expr) => {{
+                let mut chart = $chart;
+                chart
+                    .configure_mesh()
+                    .x_desc(x_label)
+                    .y_desc(y_label)
+                    .draw()?;
+                for (i, (flavor, points)) in curves.iter().enumerate() {
+                    let color = palette[i % palette.len()];
+                    chart
+                        .draw_series(LineSeries::new(
+                            points.iter().copied(),
+                            color.stroke_width(2),
+                        ))?
+                        .label(flavor.as_str())
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+                }
+                chart
+                    .configure_series_labels()
+                    .background_style(WHITE.mix(0.8))
+                    .border_style(BLACK)
+                    .draw()?;
+            }};
+        }
+        if log {
+            finish!(builder.build_cartesian_2d(
+                (1.0..x_max * 2.0).log_scale(),
+                (1.0..y_max * 2.0).log_scale()
+            )?);
+        } else {
+            finish!(builder.build_cartesian_2d(0.0..x_max + 0.5, 0.0..y_max.max(2.0) + 0.5)?);
+        }
+        root.present()?;
+        Ok(())
+    }
 }
 
 /// The side-by-side table of all rows, figures right-aligned.
