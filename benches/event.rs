@@ -18,7 +18,9 @@
 //! - `condition/ping-pong`: a turn counter under the condition's lock; each side waits with
 //!   `wait_while` until the parity is its own, bumps the counter and calls `notify_one`. Ids:
 //!   `threads`, `tokio`, `tokio-local` (the `Condition` twins), against `std-condvar`,
-//!   `parking_lot-condvar`, and the `Notify` ping-pongs as the async floor.
+//!   `parking_lot-condvar` (plain threads), `tokio-mutex-notify` and `tokio-local-mutex-notify`
+//!   (tokio's condition-variable pattern, a `tokio::sync::Mutex` plus a `Notify`, on raw tasks of
+//!   either runtime), and the bare `Notify` ping-pongs as the async floor.
 
 mod common;
 
@@ -191,6 +193,30 @@ impl HandOff for ParkingLotCondvar {
     }
 }
 
+/// tokio's condition-variable pattern: a `tokio::sync::Mutex` over the turn counter, and a
+/// `Notify` per side, whose stored permit covers a turn given before its side started waiting.
+/// (One shared `Notify` would hang: a side could take back the permit it left for the other.)
+struct TokioMutexNotify;
+
+impl HandOff for TokioMutexNotify {
+    type Side = Turns<(tokio::sync::Mutex<u64>, [Notify; 2])>;
+
+    fn sides() -> [Self::Side; 2] {
+        turns(Default::default())
+    }
+
+    async fn give((shared, me): &mut Self::Side) {
+        *shared.0.lock().await += 1;
+        shared.1[1 - *me as usize].notify_one();
+    }
+
+    async fn take((shared, me): &mut Self::Side) {
+        while *shared.0.lock().await % 2 != *me {
+            shared.1[*me as usize].notified().await;
+        }
+    }
+}
+
 /// The turn counter alone, spun on: no sleeping at all.
 struct AtomicSpin;
 
@@ -300,6 +326,8 @@ fn condition(group: &mut BenchmarkGroup<'_, WallTime>, homes: &Homes<'_>) {
     one::<Cond<TaskCondition<u64>>>(group, "tokio-local", homes.tokio_local);
     one::<StdCondvar>(group, "std-condvar", Home::OsThreads);
     one::<ParkingLotCondvar>(group, "parking_lot-condvar", Home::OsThreads);
+    one::<TokioMutexNotify>(group, "tokio-mutex-notify", homes.multi_tasks);
+    one::<TokioMutexNotify>(group, "tokio-local-mutex-notify", homes.local_tasks);
     one::<Notifies>(group, "tokio-notify", homes.multi_tasks);
     one::<Notifies>(group, "tokio-local-notify", homes.local_tasks);
 }

@@ -286,6 +286,9 @@ fn run_child(entry: &Entry, kind: FlavorKind, full: bool) -> Result<Measurement,
     let output = Command::new(exe)
         .args(["child", entry.name, kind.name()])
         .env("TWINSYNC_FULL", if full { "1" } else { "0" })
+        // A backtrace captured for a scenario's deliberate panic costs tens of MiB and
+        // milliseconds, which would be measured as the scenario's own; the row keeps the message.
+        .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .output()
         .map_err(|err| format!("cannot start the child: {err}"))?;
