@@ -194,7 +194,7 @@ pub struct ReentrantMutexGuard<'a, T, W> {
 }
 
 fn current_owner() -> u64 {
-    crate::current().id().as_u64()
+    crate::unit::current_id().as_u64()
 }
 
 impl<T, W> ReentrantMutexTwin<T, W> {
@@ -305,7 +305,9 @@ impl<T> ThreadReentrantMutex<T> {
     /// let _b = m.lock();
     /// ```
     pub fn lock(&self) -> ReentrantMutexGuard<'_, T, Blocking> {
-        without_deadline(blocking(self.lock_until(None)))
+        // Re-entry and a free lock need no waiting machinery at all.
+        self.try_lock()
+            .unwrap_or_else(|| without_deadline(blocking(self.lock_until(None))))
     }
 
     /// Blocks at most `timeout` for the lock.

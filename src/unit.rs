@@ -230,6 +230,18 @@ pub fn current() -> Unit {
         .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).clone()))
 }
 
+/// The id of [`current`], without cloning the unit: the hot path of reentrancy checks.
+pub(crate) fn current_id() -> UnitId {
+    CURRENT
+        .with(|slot| {
+            let unit = slot.take();
+            let id = unit.as_ref().map(Unit::id);
+            slot.set(unit);
+            id
+        })
+        .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).id()))
+}
+
 /// What a unit spawned here inherits: a copy of the current unit's inheritable `Local` values.
 ///
 /// This runs on every spawn, so the common case (a parent with nothing to inherit) only peeks
