@@ -2,8 +2,9 @@
 //!
 //! Two units pass a turn back and forth; every figure is the time of one round trip (two
 //! wake-ups). This is where waking a sleeping thread shows: on the shared 2-vCPU VMs a std
-//! `sync_channel(0)` round trip, two cross-core wake-ups of parked threads, costs ~30 µs, while a
-//! spin-then-park hand-off between two running threads costs well under a microsecond. The
+//! `sync_channel(0)` round trip, two cross-core wake-ups of parked threads, costs tens of
+//! microseconds (30–65 µs measured, more when the machine is idle), while a spin-then-park
+//! hand-off between two running threads costs well under a microsecond. The
 //! thread twins spin (`twinsync::wait`) before they park, and these figures show whether that
 //! keeps them on the fast side.
 //!
@@ -13,19 +14,21 @@
 //!   `TokioLocal` units), against, on plain threads, `std-sync-channel-0` (two rendezvous
 //!   channels), `std-channel` (two `mpsc::channel`s), `std-condvar` (a std `Mutex` + `Condvar`
 //!   over a turn counter) and `atomic-spin` (a counter spun on, with `yield_now`: the floor of a
-//!   cross-core hand-off), and, on raw tasks, `tokio-notify` and `tokio-local-notify` (two
-//!   `tokio::sync::Notify`s on either runtime).
+//!   cross-core hand-off), and, on raw tasks of either runtime, `tokio-notify` and
+//!   `tokio-local-notify` (two `tokio::sync::Notify`s), `event-listener` and
+//!   `event-listener-local` (two flags with an `event_listener::Event` each: what the twins are
+//!   built from).
 //! - `condition/ping-pong`: a turn counter under the condition's lock; each side waits with
 //!   `wait_while` until the parity is its own, bumps the counter and calls `notify_one`. Ids:
 //!   `threads`, `tokio`, `tokio-local` (the `Condition` twins), against `std-condvar`,
 //!   `parking_lot-condvar` (plain threads), `tokio-mutex-notify` and `tokio-local-mutex-notify`
-//!   (tokio's condition-variable pattern, a `tokio::sync::Mutex` plus a `Notify`, on raw tasks of
-//!   either runtime), and the bare `Notify` ping-pongs as the async floor.
+//!   (tokio's condition-variable pattern, a `tokio::sync::Mutex` plus a `Notify` per side, on
+//!   raw tasks of either runtime), and the bare `Notify` ping-pongs as the async floor.
 
 mod common;
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar};
 use std::time::Duration;
@@ -98,6 +101,36 @@ impl<E: Event + 'static> HandOff for Flags<E> {
     async fn take((events, me): &mut Pair<E>) {
         events[*me].wait().await;
         events[*me].clear();
+    }
+}
+
+/// A flag and an `event_listener::Event` per side: the building blocks of the `Event` twins,
+/// used directly (the flag is consumed with a `swap`, so there is no separate clear).
+struct Listeners;
+
+impl HandOff for Listeners {
+    type Side = Pair<(AtomicBool, event_listener::Event)>;
+
+    fn sides() -> [Self::Side; 2] {
+        pair(Default::default)
+    }
+
+    async fn give((flags, me): &mut Self::Side) {
+        let (flag, event) = &flags[1 - *me];
+        flag.store(true, SeqCst);
+        event.notify(usize::MAX);
+    }
+
+    async fn take((flags, me): &mut Self::Side) {
+        let (flag, event) = &flags[*me];
+        while !flag.swap(false, SeqCst) {
+            // Listen first, then check: a `give` between the two still reaches the listener.
+            let listener = event.listen();
+            if flag.swap(false, SeqCst) {
+                break;
+            }
+            listener.await;
+        }
     }
 }
 
@@ -318,6 +351,8 @@ fn event(group: &mut BenchmarkGroup<'_, WallTime>, homes: &Homes<'_>) {
     one::<AtomicSpin>(group, "atomic-spin", Home::OsThreads);
     one::<Notifies>(group, "tokio-notify", homes.multi_tasks);
     one::<Notifies>(group, "tokio-local-notify", homes.local_tasks);
+    one::<Listeners>(group, "event-listener", homes.multi_tasks);
+    one::<Listeners>(group, "event-listener-local", homes.local_tasks);
 }
 
 fn condition(group: &mut BenchmarkGroup<'_, WallTime>, homes: &Homes<'_>) {

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 #[cfg(feature = "tokio")]
@@ -112,9 +112,10 @@ pub trait Event: Send + Sync {
 /// The event state machine, generic over how it waits. Use the aliases [`ThreadEvent`] and
 /// [`TaskEvent`].
 pub struct EventTwin<W> {
-    flag: AtomicBool,
-    /// How many times the flag went from clear to set.
-    sets: AtomicU64,
+    /// Bit 0: the flag. The bits above: how many times the flag went from clear to set. One
+    /// word, so a waiter reads both in one step: a `set` that was still under way when the wait
+    /// began can never pass for a later one.
+    state: AtomicU64,
     changed: event_listener::Event,
     waiter: PhantomData<fn() -> W>,
 }
@@ -152,6 +153,10 @@ pub type ThreadEvent = EventTwin<Blocking>;
 #[cfg(feature = "tokio")]
 pub type TaskEvent = EventTwin<Async>;
 
+/// The flag bit of [`EventTwin::state`]; the generation counts in units of [`GENERATION`].
+const FLAG: u64 = 1;
+const GENERATION: u64 = 2;
+
 impl<W: Waiter> EventTwin<W> {
     /// A new event, not set.
     ///
@@ -161,8 +166,7 @@ impl<W: Waiter> EventTwin<W> {
     /// ```
     pub const fn new() -> Self {
         EventTwin {
-            flag: AtomicBool::new(false),
-            sets: AtomicU64::new(0),
+            state: AtomicU64::new(0),
             changed: event_listener::Event::new(),
             waiter: PhantomData,
         }
@@ -176,8 +180,10 @@ impl<W: Waiter> EventTwin<W> {
     /// assert!(e.is_set());
     /// ```
     pub fn set(&self) {
-        if !self.flag.swap(true, SeqCst) {
-            self.sets.fetch_add(1, SeqCst);
+        let raised = self.state.fetch_update(SeqCst, SeqCst, |state| {
+            (state & FLAG == 0).then_some((state + GENERATION) | FLAG)
+        });
+        if raised.is_ok() {
             self.changed.notify(usize::MAX);
         }
     }
@@ -191,7 +197,7 @@ impl<W: Waiter> EventTwin<W> {
     /// assert!(!e.is_set());
     /// ```
     pub fn clear(&self) {
-        self.flag.store(false, SeqCst);
+        self.state.fetch_and(!FLAG, SeqCst);
     }
 
     /// Whether the flag is set.
@@ -200,13 +206,16 @@ impl<W: Waiter> EventTwin<W> {
     /// assert!(!twinsync::event::ThreadEvent::new().is_set());
     /// ```
     pub fn is_set(&self) -> bool {
-        self.flag.load(SeqCst)
+        self.state.load(SeqCst) & FLAG != 0
     }
 
     /// The wait loop of both twins; returns whether the event fired before `deadline`.
     async fn wait_until(&self, deadline: Option<Instant>) -> bool {
-        let generation = self.sets.load(SeqCst);
-        let fired = || self.flag.load(SeqCst) || self.sets.load(SeqCst) != generation;
+        let start = self.state.load(SeqCst);
+        let fired = || {
+            let now = self.state.load(SeqCst);
+            now & FLAG != 0 || (now ^ start) & !FLAG != 0
+        };
         if spin::<W>(fired) {
             return true;
         }
@@ -316,7 +325,7 @@ impl<W: Waiter> Default for EventTwin<W> {
 impl<W> fmt::Debug for EventTwin<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Event")
-            .field("is_set", &self.flag.load(SeqCst))
+            .field("is_set", &(self.state.load(SeqCst) & FLAG != 0))
             .finish()
     }
 }

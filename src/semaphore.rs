@@ -480,6 +480,7 @@ impl ThreadSemaphore {
     /// let _p = s.acquire();
     /// assert_eq!(s.available(), 0);
     /// ```
+    #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_, Blocking> {
         without_deadline(blocking(self.acquire_until(1, None)))
     }
@@ -491,6 +492,7 @@ impl ThreadSemaphore {
     /// assert_eq!(s.acquire_many(2).unwrap().count(), 2);
     /// assert!(s.acquire_many(3).is_err()); // can never be met
     /// ```
+    #[inline]
     pub fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_, Blocking>, Overflow> {
         self.check_satisfiable(n)?;
         Ok(without_deadline(blocking(self.acquire_until(n, None))))
@@ -503,6 +505,7 @@ impl ThreadSemaphore {
     /// let s = twinsync::semaphore::ThreadSemaphore::new(0);
     /// assert!(s.acquire_timeout(Duration::from_millis(1)).is_err());
     /// ```
+    #[inline]
     pub fn acquire_timeout(
         &self,
         timeout: Duration,

@@ -16,6 +16,7 @@ flavor_tests! {
         set_wakes_all_waiters,
         wait_timeout_times_out_when_never_set,
         waiter_woken_by_set_returns_even_if_cleared_at_once,
+        ping_pong_through_two_events_never_stalls,
     ],
     task_twins: [dropped_waiter_is_harmless],
 }
@@ -92,6 +93,36 @@ async fn waiter_woken_by_set_returns_even_if_cleared_at_once<F: Flavor>(f: F) {
     e.clear();
     assert!(waiter.join().await.unwrap());
     assert!(!e.is_set());
+}
+
+/// Two units hand a turn back and forth through two events, each clearing its own before it
+/// sets the other's (regression: flag and generation in two atomics let a late generation bump
+/// release a waiter a round early, and the next `set` was then swallowed: a hang).
+async fn ping_pong_through_two_events_never_stalls<F: Flavor>(f: F) {
+    const ROUNDS: u32 = 20_000;
+    let (ping, pong) = (Arc::new(F::Event::new()), Arc::new(F::Event::new()));
+    let other = {
+        let (ping, pong) = (Arc::clone(&ping), Arc::clone(&pong));
+        f.spawn("pong", async move {
+            for _ in 0..ROUNDS {
+                assert!(
+                    ping.wait_timeout(Duration::from_secs(20)).await,
+                    "pong stalled"
+                );
+                ping.clear();
+                pong.set();
+            }
+        })
+    };
+    for _ in 0..ROUNDS {
+        ping.set();
+        assert!(
+            pong.wait_timeout(Duration::from_secs(20)).await,
+            "ping stalled"
+        );
+        pong.clear();
+    }
+    other.join().await.unwrap();
 }
 
 /// Dropping a waiting future registers nothing that lingers: later waits work as usual.
