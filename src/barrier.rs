@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, blocking, deadline_after};
+use crate::wait::{self, Blocking, Waiter, block_on, deadline_after};
 
 /// Why a barrier wait did not complete.
 ///
@@ -376,26 +376,25 @@ impl<W: Waiter> BarrierTwin<W> {
         let Some(mut arrival) = self.arrive()? else {
             return Ok(BarrierWaitResult { leader: true });
         };
-        loop {
-            let listener = self.round_ended.listen();
-            match arrival.round.outcome.load(SeqCst) {
-                PASSED => {
-                    arrival.settled = true;
-                    return Ok(BarrierWaitResult { leader: false });
-                }
-                BROKEN => {
-                    arrival.settled = true;
-                    return Err(BarrierError::Broken);
-                }
-                _ => {}
-            }
-            if !W::wait_until(listener, deadline).await {
-                return self.time_out(&mut arrival);
-            }
+        let round = Arc::clone(&arrival.round);
+        let ended = || round.outcome.load(SeqCst) != 0;
+        let waited = wait::until::<W, ()>(
+            &self.round_ended,
+            deadline,
+            |_| ended().then_some(()),
+            ended,
+        )
+        .await;
+        if waited.is_err() {
+            return self.time_out(&mut arrival);
+        }
+        arrival.settled = true;
+        match round.outcome.load(SeqCst) {
+            PASSED => Ok(BarrierWaitResult { leader: false }),
+            _ => Err(BarrierError::Broken),
         }
     }
 
-    /// A waiter's deadline passed: unless its round ended just now, it breaks the barrier.
     fn time_out(&self, arrival: &mut Arrival<'_, W>) -> Result<BarrierWaitResult, BarrierError> {
         let mut state = self.state.lock();
         arrival.settled = true;
@@ -420,7 +419,7 @@ impl ThreadBarrier {
     /// assert!(twinsync::barrier::ThreadBarrier::new(1).wait().is_ok());
     /// ```
     pub fn wait(&self) -> Result<BarrierWaitResult, BarrierError> {
-        blocking(self.wait_until(None))
+        block_on(self.wait_until(None))
     }
 
     /// Blocks at most `timeout`; timing out breaks the barrier.
@@ -432,7 +431,7 @@ impl ThreadBarrier {
     /// assert_eq!(b.wait_timeout(Duration::from_millis(1)), Err(BarrierError::Timeout));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> Result<BarrierWaitResult, BarrierError> {
-        blocking(self.wait_until(deadline_after(timeout)))
+        block_on(self.wait_until(deadline_after(timeout)))
     }
 }
 

@@ -28,7 +28,7 @@ use crate::mutex::TaskMutex;
 use crate::mutex::{Mutex, ThreadMutex};
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, blocking, deadline_after};
+use crate::wait::{self, Blocking, Waiter, block_on, deadline_after};
 
 /// A lock plus a waiting room: the shared trait of [`ThreadCondition`] and [`TaskCondition`];
 /// generic code names it `F::Condition<T>`.
@@ -315,7 +315,7 @@ impl<M, W: Waiter> ConditionTwin<M, W> {
     {
         let listener = self.notified.listen();
         drop(guard);
-        let notified = W::wait_until(listener, deadline).await;
+        let notified = wait::notified::<W>(listener, deadline).await;
         let mut pass_on = PassOn {
             notified: &self.notified,
             armed: notified,
@@ -372,7 +372,7 @@ impl<T: Send> ThreadCondition<T> {
         &'a self,
         guard: crate::mutex::ThreadMutexGuard<'a, T>,
     ) -> crate::mutex::ThreadMutexGuard<'a, T> {
-        blocking(self.wait_until::<T>(guard, None)).0
+        block_on(self.wait_until::<T>(guard, None)).0
     }
 
     /// As [`wait`](Self::wait), for at most `timeout`; the flag says whether it was notified.
@@ -388,7 +388,7 @@ impl<T: Send> ThreadCondition<T> {
         guard: crate::mutex::ThreadMutexGuard<'a, T>,
         timeout: Duration,
     ) -> (crate::mutex::ThreadMutexGuard<'a, T>, bool) {
-        blocking(self.wait_until::<T>(guard, deadline_after(timeout)))
+        block_on(self.wait_until::<T>(guard, deadline_after(timeout)))
     }
 
     /// Blocks as long as `condition` holds.
@@ -402,7 +402,7 @@ impl<T: Send> ThreadCondition<T> {
         guard: crate::mutex::ThreadMutexGuard<'a, T>,
         condition: impl FnMut(&mut T) -> bool,
     ) -> crate::mutex::ThreadMutexGuard<'a, T> {
-        blocking(self.wait_while_until(guard, condition))
+        block_on(self.wait_while_until(guard, condition))
     }
 }
 

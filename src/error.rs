@@ -34,23 +34,23 @@ impl fmt::Display for Timeout {
 
 impl std::error::Error for Timeout {}
 
-/// A unit panicked; joining it reports the panic instead of losing it.
+/// A unit panicked: [`Flavor::run`](crate::Flavor::run) reports a panicking main with it, and
+/// [`JoinError::Panicked`] carries it for a joined unit, instead of losing the panic.
 ///
 /// The panic message (the `&str` or `String` given to `panic!`) is kept, together with the unit
 /// that panicked.
 ///
 /// ```
-/// use twinsync::{Flavor, JoinHandle, Threads};
+/// use twinsync::{Flavor, JoinError, Threads};
 ///
-/// let message = Threads::new()
-///     .run(|f| async move {
-///         let handle = f.spawn("doomed", async { panic!("out of tickets") });
-///         let err: twinsync::Panicked = handle.join().unwrap_err();
-///         assert_eq!(err.unit().name(), "doomed");
-///         err.message().to_owned()
-///     })
-///     .unwrap();
-/// assert_eq!(message, "out of tickets");
+/// let err: twinsync::Panicked = Threads::new()
+///     .run(|_| async { panic!("out of tickets") })
+///     .unwrap_err();
+/// assert_eq!(err.unit().name(), "main");
+/// assert_eq!(err.message(), "out of tickets");
+///
+/// let joined = Threads::new().spawn("doomed", async { panic!("closed") }).join();
+/// assert!(matches!(joined, Err(JoinError::Panicked(p)) if p.unit().name() == "doomed"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Panicked {
@@ -77,11 +77,9 @@ impl Panicked {
     /// The unit that panicked.
     ///
     /// ```
-    /// # use twinsync::{Flavor, JoinHandle, Threads};
-    /// # Threads::new().run(|f| async move {
-    /// let err = f.spawn("worker-7", async { panic!("boom") }).join().unwrap_err();
-    /// assert_eq!(err.unit().name(), "worker-7");
-    /// # }).unwrap();
+    /// # use twinsync::{Flavor, Threads};
+    /// let err = Threads::new().run(|_| async { panic!("boom") }).unwrap_err();
+    /// assert_eq!(err.unit().name(), "main");
     /// ```
     pub fn unit(&self) -> &Unit {
         &self.unit
@@ -90,11 +88,9 @@ impl Panicked {
     /// The panic's message.
     ///
     /// ```
-    /// # use twinsync::{Flavor, JoinHandle, Threads};
-    /// # Threads::new().run(|f| async move {
-    /// let err = f.spawn("w", async { panic!("code {}", 42) }).join().unwrap_err();
+    /// # use twinsync::{Flavor, Threads};
+    /// let err = Threads::new().run(|_| async { panic!("code {}", 42) }).unwrap_err();
     /// assert_eq!(err.message(), "code 42");
-    /// # }).unwrap();
     /// ```
     pub fn message(&self) -> &str {
         &self.message
@@ -108,6 +104,168 @@ impl fmt::Display for Panicked {
 }
 
 impl std::error::Error for Panicked {}
+
+/// Why joining a unit gave no output: it panicked, or it was cancelled.
+///
+/// ```
+/// use twinsync::{Flavor, JoinError, JoinHandle, Threads};
+///
+/// async fn two_endings<F: Flavor>(f: F) {
+///     let err = f.spawn("doomed", async { panic!("no more tickets") }).join().await;
+///     let err: JoinError = err.unwrap_err();
+///     assert_eq!(err.unit().name(), "doomed");
+///     assert_eq!(err.panic_message(), Some("no more tickets"));
+///
+///     let g = f.clone();
+///     let sleeper = f.spawn("sleeper", async move { g.sleep(std::time::Duration::MAX).await });
+///     sleeper.cancel();
+///     assert!(sleeper.join().await.unwrap_err().is_cancelled());
+/// }
+/// Threads::new().run(two_endings).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum JoinError {
+    /// The unit panicked; the message is kept.
+    Panicked(Panicked),
+    /// The unit was cancelled (its handle's `cancel`, or its pool or runtime shutting down)
+    /// before it finished.
+    Cancelled(Cancelled),
+}
+
+impl JoinError {
+    /// The unit that did not finish.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// let err = Threads::new().spawn("w", async { panic!() }).join().unwrap_err();
+    /// assert_eq!(err.unit().name(), "w");
+    /// ```
+    pub fn unit(&self) -> &Unit {
+        match self {
+            JoinError::Panicked(panicked) => panicked.unit(),
+            JoinError::Cancelled(cancelled) => cancelled.unit(),
+        }
+    }
+
+    /// Whether the unit was cancelled (asyncio's `CancelledError`).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// let err = Threads::new().spawn("w", async { panic!() }).join().unwrap_err();
+    /// assert!(!err.is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, JoinError::Cancelled(_))
+    }
+
+    /// Whether the unit panicked.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// assert!(Threads::new().spawn("w", async { panic!() }).join().unwrap_err().is_panic());
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self, JoinError::Panicked(_))
+    }
+
+    /// The panic's message, if the unit panicked.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinHandle, Threads};
+    /// let err = Threads::new().spawn("w", async { panic!("code {}", 7) }).join().unwrap_err();
+    /// assert_eq!(err.panic_message(), Some("code 7"));
+    /// ```
+    pub fn panic_message(&self) -> Option<&str> {
+        match self {
+            JoinError::Panicked(panicked) => Some(panicked.message()),
+            JoinError::Cancelled(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Panicked(panicked) => panicked.fmt(f),
+            JoinError::Cancelled(cancelled) => cancelled.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            JoinError::Panicked(panicked) => Some(panicked),
+            JoinError::Cancelled(cancelled) => Some(cancelled),
+        }
+    }
+}
+
+impl From<Panicked> for JoinError {
+    fn from(panicked: Panicked) -> Self {
+        JoinError::Panicked(panicked)
+    }
+}
+
+impl From<Cancelled> for JoinError {
+    fn from(cancelled: Cancelled) -> Self {
+        JoinError::Cancelled(cancelled)
+    }
+}
+
+/// A unit was cancelled before it finished: dropped at the wait it was in, so whatever it held
+/// (locks, permits, queue items not yet taken) went back.
+///
+/// ```
+/// use std::time::Duration;
+/// use twinsync::{Flavor, JoinError, JoinHandle, Threads};
+///
+/// async fn call_off<F: Flavor>(f: F) {
+///     let g = f.clone();
+///     let waiter = f.spawn("waiter", async move { g.sleep(Duration::from_secs(60)).await });
+///     waiter.cancel();
+///     match waiter.join().await {
+///         Err(JoinError::Cancelled(cancelled)) => assert_eq!(cancelled.unit().name(), "waiter"),
+///         other => panic!("not cancelled: {other:?}"),
+///     }
+/// }
+/// Threads::new().run(call_off).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cancelled {
+    unit: Unit,
+}
+
+impl Cancelled {
+    pub(crate) fn new(unit: Unit) -> Self {
+        Cancelled { unit }
+    }
+
+    /// The unit that was cancelled.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, JoinError, JoinHandle, Threads};
+    /// let f = Threads::new();
+    /// let g = f.clone();
+    /// let h = f.spawn("w", async move { g.sleep(std::time::Duration::MAX).await });
+    /// h.cancel();
+    /// if let Err(JoinError::Cancelled(c)) = h.join() {
+    ///     assert_eq!(c.unit().name(), "w");
+    /// }
+    /// ```
+    pub fn unit(&self) -> &Unit {
+        &self.unit
+    }
+}
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unit `{}` was cancelled", self.unit.name())
+    }
+}
+
+impl std::error::Error for Cancelled {}
 
 /// A unit could not be started.
 ///

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, blocking, deadline_after, spin};
+use crate::wait::{self, Blocking, Waiter, block_on, deadline_after};
 
 /// A flag that units can set, clear and wait for: the shared trait of [`ThreadEvent`] and
 /// [`TaskEvent`]; generic code names it `F::Event`.
@@ -209,29 +209,19 @@ impl<W: Waiter> EventTwin<W> {
         self.state.load(SeqCst) & FLAG != 0
     }
 
-    /// The wait loop of both twins; returns whether the event fired before `deadline`.
+    /// The wait of both twins; returns whether the event fired before `deadline`.
     async fn wait_until(&self, deadline: Option<Instant>) -> bool {
         let start = self.state.load(SeqCst);
         let fired = || {
             let now = self.state.load(SeqCst);
             now & FLAG != 0 || (now ^ start) & !FLAG != 0
         };
-        if spin::<W>(fired) {
+        if fired() {
             return true;
         }
-        loop {
-            // Listen first, then check: a `set` between the two still reaches the listener.
-            let listener = self.changed.listen();
-            if fired() {
-                return true;
-            }
-            if !W::wait_until(listener, deadline).await {
-                return fired();
-            }
-            if fired() {
-                return true;
-            }
-        }
+        wait::until::<W, ()>(&self.changed, deadline, |_| fired().then_some(()), fired)
+            .await
+            .is_ok()
     }
 }
 
@@ -244,7 +234,7 @@ impl ThreadEvent {
     /// e.wait();
     /// ```
     pub fn wait(&self) {
-        blocking(self.wait_until(None));
+        block_on(self.wait_until(None));
     }
 
     /// Blocks at most `timeout`; returns whether the event fired.
@@ -255,7 +245,7 @@ impl ThreadEvent {
     /// assert!(!e.wait_timeout(Duration::from_millis(1)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        blocking(self.wait_until(deadline_after(timeout)))
+        block_on(self.wait_until(deadline_after(timeout)))
     }
 }
 

@@ -88,7 +88,8 @@
 //! - `runner` (default): the `twinsync` binary that runs the paired examples. Library users can
 //!   turn it off with `default-features = false, features = ["tokio"]`.
 #![deny(missing_docs, missing_debug_implementations, rust_2018_idioms)]
-#![forbid(unsafe_code)]
+// One module holds `unsafe` (the mutex's value cell, with its SAFETY argument); it allows it.
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod barrier;
@@ -109,9 +110,8 @@ pub mod wait;
 
 pub use barrier::Barrier;
 pub use condition::Condition;
-pub use error::{Panicked, SpawnError, Timeout};
+pub use error::{Cancelled, JoinError, Panicked, SpawnError, Timeout};
 pub use event::Event;
-pub use flavor::block_on;
 pub use flavor::{
     Flavor, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
 };
@@ -124,6 +124,7 @@ pub use reentrant::ReentrantMutex;
 pub use semaphore::Semaphore;
 pub use timer::Timer;
 pub use unit::{Unit, UnitId, current};
+pub use wait::block_on;
 
 // The README's example is compiled and run as a doctest.
 #[cfg(all(doctest, feature = "tokio"))]

@@ -6,7 +6,9 @@
 //! same: a pool is written once, generic over the flavour.
 //!
 //! A job that panics does not take its worker down: the panic is caught and reported to whoever
-//! joins that job, and the worker moves on to the next one.
+//! joins that job, and the worker moves on to the next one. A job can be cancelled
+//! ([`PoolTask::cancel`]): a queued job never runs, a running one is dropped at its current
+//! wait, like a cancelled unit, and either way its `join` reports [`JoinError::Cancelled`].
 //!
 //! [`Threads`]: crate::Threads
 
@@ -14,11 +16,14 @@ use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
 use futures::FutureExt;
 use futures::channel::oneshot;
+use futures::future::{AbortHandle, Abortable, Aborted};
 
-use crate::error::Panicked;
+use crate::error::{Cancelled, JoinError, Panicked};
 use crate::flavor::{Flavor, JoinHandle};
 
 type BoxedJob = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -72,9 +77,12 @@ pub struct Pool<F: Flavor> {
     workers: Vec<F::JoinHandle<()>>,
 }
 
-/// A job submitted to a [`Pool`]; joining it gives the job's output or its panic.
+/// A job submitted to a [`Pool`] (a `concurrent.futures.Future`): joining it gives the job's
+/// output, or why there is none; it can be cancelled.
 pub struct PoolTask<T> {
-    result: oneshot::Receiver<Result<T, Panicked>>,
+    result: oneshot::Receiver<Result<T, JoinError>>,
+    abort: AbortHandle,
+    finished: Arc<AtomicBool>,
 }
 
 impl<F: Flavor> Pool<F> {
@@ -149,12 +157,21 @@ impl<F: Flavor> Pool<F> {
             return Err(PoolClosed(job));
         }
         let (done, result) = oneshot::channel();
+        let (abort, job) = cancellable(job);
+        let finished = Arc::new(AtomicBool::new(false));
+        let finished_here = Arc::clone(&finished);
         // If the pool closed since the check, the job is dropped with `done`, and the task's
-        // `join` reports the closed pool. If the submitter stopped caring, the result is dropped.
+        // `join` reports it cancelled. If the submitter stopped caring, the result is dropped.
         self.enqueue(async move {
-            let _ = done.send(capture_panic(job).await);
+            let outcome = job.await;
+            finished_here.store(true, SeqCst);
+            let _ = done.send(outcome);
         });
-        Ok(PoolTask { result })
+        Ok(PoolTask {
+            result,
+            abort,
+            finished,
+        })
     }
 
     /// Runs every job and returns the results in the order of `jobs` (`executor.map`).
@@ -170,7 +187,10 @@ impl<F: Flavor> Pool<F> {
     /// }
     /// assert_eq!(Threads::new().run(doubled).unwrap(), [2, 4, 6]);
     /// ```
-    pub async fn map<T, Fut>(&self, jobs: impl IntoIterator<Item = Fut>) -> Vec<Result<T, Panicked>>
+    pub async fn map<T, Fut>(
+        &self,
+        jobs: impl IntoIterator<Item = Fut>,
+    ) -> Vec<Result<T, JoinError>>
     where
         Fut: Future<Output = T> + Send + 'static,
         T: Send + 'static,
@@ -208,7 +228,7 @@ impl<F: Flavor> Pool<F> {
     pub async fn as_completed<T, Fut>(
         &self,
         jobs: impl IntoIterator<Item = Fut>,
-    ) -> Vec<(usize, Result<T, Panicked>)>
+    ) -> Vec<(usize, Result<T, JoinError>)>
     where
         Fut: Future<Output = T> + Send + 'static,
         T: Send + 'static,
@@ -218,7 +238,7 @@ impl<F: Flavor> Pool<F> {
             let finished_here = finished.clone();
             let queued = !self.is_closed()
                 && self.enqueue(async move {
-                    let _ = finished_here.send((index, capture_panic(job).await)).await;
+                    let _ = finished_here.send((index, cancellable(job).1.await)).await;
                 });
             if !queued {
                 let _ = finished.try_send((index, Err(closed())));
@@ -297,8 +317,8 @@ impl<F: Flavor> Pool<F> {
 }
 
 impl<T: Send + 'static> PoolTask<T> {
-    /// Waits for the job and returns its output, or the panic that ended it (also reported as
-    /// a panic if the pool was closed before the job could run).
+    /// Waits for the job and returns its output, or why there is none: it panicked, or it was
+    /// cancelled (by [`cancel`](Self::cancel), or because the pool closed before it could run).
     ///
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
@@ -307,13 +327,67 @@ impl<T: Send + 'static> PoolTask<T> {
     ///     let task = pool.submit(async { panic!("bad input") }).unwrap();
     ///     let err = task.join().await.unwrap_err();
     ///     pool.join().await;
-    ///     err.message().to_owned()
+    ///     err.panic_message().unwrap().to_owned()
     /// }
     /// assert_eq!(Threads::new().run(boom).unwrap(), "bad input");
     /// ```
-    pub async fn join(self) -> Result<T, Panicked> {
+    pub async fn join(self) -> Result<T, JoinError> {
         self.result.await.unwrap_or_else(|_| Err(closed()))
     }
+
+    /// Cancels the job (`future.cancel()`): if it is still queued it never runs; if it is
+    /// running it is dropped at its current wait. Returns `false` if it had already finished.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use twinsync::{Flavor, Threads, pool::Pool};
+    /// async fn stop_it<F: Flavor>(f: F) -> bool {
+    ///     let pool = Pool::new(&f, 1);
+    ///     let g = f.clone();
+    ///     let slow = pool.submit(async move { g.sleep(Duration::from_secs(3600)).await }).unwrap();
+    ///     assert!(slow.cancel());
+    ///     let cancelled = slow.join().await.unwrap_err().is_cancelled();
+    ///     pool.join().await; // at once: the worker is free again
+    ///     cancelled
+    /// }
+    /// assert!(Threads::new().run(stop_it).unwrap());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        if self.finished.load(SeqCst) {
+            return false;
+        }
+        self.abort.abort();
+        true
+    }
+
+    /// Whether the job has finished (ran to its end, panicked, or was cancelled while running).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Threads, pool::Pool};
+    /// # Threads::new().run(|f| async move {
+    /// let pool = Pool::new(&f, 1);
+    /// let task = pool.submit(async {}).unwrap();
+    /// pool.join().await;
+    /// assert!(task.is_finished());
+    /// # }).unwrap();
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.finished.load(SeqCst)
+    }
+}
+
+/// Wraps `job` so it can be cancelled at its current wait and its panic is caught; the result
+/// says which, for the unit that ran it.
+fn cancellable<T, Fut: Future<Output = T>>(
+    job: Fut,
+) -> (AbortHandle, impl Future<Output = Result<T, JoinError>>) {
+    let (abort, registration) = AbortHandle::new_pair();
+    let job = capture_panic(Abortable::new(job, registration)).map(|outcome| match outcome {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(Aborted)) => Err(Cancelled::new(crate::current()).into()),
+        Err(panicked) => Err(panicked.into()),
+    });
+    (abort, job)
 }
 
 /// Runs `job`, turning a panic into a [`Panicked`] report for the unit that ran it.
@@ -325,12 +399,9 @@ fn capture_panic<T, Fut: Future<Output = T>>(
     })
 }
 
-/// The report for a job that never ran because the pool closed first.
-fn closed() -> Panicked {
-    Panicked::new(
-        crate::current(),
-        "the pool closed before the job ran".to_owned(),
-    )
+/// The report for a job that never ran because the pool closed first: it was cancelled.
+fn closed() -> JoinError {
+    Cancelled::new(crate::current()).into()
 }
 
 impl<F: Flavor> fmt::Debug for Pool<F> {

@@ -44,7 +44,7 @@ use crate::error::Timeout;
 use crate::semaphore::SemaphoreTwin;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, blocking, deadline_after, without_deadline};
+use crate::wait::{Blocking, Waiter, block_on, deadline_after, without_deadline};
 
 /// A mutual-exclusion lock that its owner may take again: the shared trait of
 /// [`ThreadReentrantMutex`] and [`TaskReentrantMutex`]; generic code names it
@@ -307,7 +307,7 @@ impl<T> ThreadReentrantMutex<T> {
     pub fn lock(&self) -> ReentrantMutexGuard<'_, T, Blocking> {
         // Re-entry and a free lock need no waiting machinery at all.
         self.try_lock()
-            .unwrap_or_else(|| without_deadline(blocking(self.lock_until(None))))
+            .unwrap_or_else(|| without_deadline(block_on(self.lock_until(None))))
     }
 
     /// Blocks at most `timeout` for the lock.
@@ -321,7 +321,7 @@ impl<T> ThreadReentrantMutex<T> {
         &self,
         timeout: Duration,
     ) -> Result<ReentrantMutexGuard<'_, T, Blocking>, Timeout> {
-        blocking(self.lock_until(deadline_after(timeout)))
+        block_on(self.lock_until(deadline_after(timeout)))
     }
 }
 

@@ -24,7 +24,7 @@ use event_listener::IntoNotification;
 use crate::error::Timeout;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, blocking, deadline_after, spin, without_deadline};
+use crate::wait::{self, Blocking, Waiter, block_on, deadline_after, without_deadline};
 
 /// Too many permits: an explicit release past a bounded semaphore's initial count (or past
 /// `u32::MAX`), or a request for more permits than a bounded semaphore can ever hold. Nothing
@@ -425,28 +425,22 @@ impl<W> SemaphoreTwin<W> {
 }
 
 impl<W: Waiter> SemaphoreTwin<W> {
-    /// The wait loop of both twins: moves `n` permits from free to held, waiting for them.
+    /// The wait of both twins: moves `n` permits from free to held, waiting for them.
     pub(crate) async fn take_until(
         &self,
         n: u32,
         deadline: Option<Instant>,
     ) -> Result<(), Timeout> {
-        if self.take(n) || spin::<W>(|| self.take(n)) {
+        if self.take(n) {
             return Ok(());
         }
-        loop {
-            // Listen first, then try: a release in between still reaches the listener.
-            let listener = self.released.listen();
-            if self.take(n) {
-                return Ok(());
-            }
-            if !W::wait_until(listener, deadline).await {
-                return self.take(n).then_some(()).ok_or(Timeout);
-            }
-            if self.take(n) {
-                return Ok(());
-            }
-        }
+        wait::until::<W, ()>(
+            &self.released,
+            deadline,
+            |_| self.take(n).then_some(()),
+            || free(self.counts.load(Acquire)) >= n,
+        )
+        .await
     }
 
     async fn acquire_until(
@@ -482,7 +476,8 @@ impl ThreadSemaphore {
     /// ```
     #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_, Blocking> {
-        without_deadline(blocking(self.acquire_until(1, None)))
+        self.try_acquire()
+            .unwrap_or_else(|| without_deadline(block_on(self.acquire_until(1, None))))
     }
 
     /// Blocks until `n` permits are free and takes them all.
@@ -495,7 +490,9 @@ impl ThreadSemaphore {
     #[inline]
     pub fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_, Blocking>, Overflow> {
         self.check_satisfiable(n)?;
-        Ok(without_deadline(blocking(self.acquire_until(n, None))))
+        Ok(self
+            .try_acquire_many(n)
+            .unwrap_or_else(|| without_deadline(block_on(self.acquire_until(n, None)))))
     }
 
     /// Blocks at most `timeout` for one permit.
@@ -510,7 +507,7 @@ impl ThreadSemaphore {
         &self,
         timeout: Duration,
     ) -> Result<SemaphorePermit<'_, Blocking>, Timeout> {
-        blocking(self.acquire_until(1, deadline_after(timeout)))
+        block_on(self.acquire_until(1, deadline_after(timeout)))
     }
 }
 

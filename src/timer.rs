@@ -2,9 +2,10 @@
 //! is cancelled first, plus a repeating form.
 //!
 //! [`Timer`] is written once, generic over the flavour: its unit is an OS thread in
-//! [`Threads`](crate::Threads) and a tokio task in the tokio flavours, and it waits for its
-//! deadline on the flavour's [`Event`], so [`cancel`](Timer::cancel) wakes the unit at once
-//! instead of letting it sleep out the delay.
+//! [`Threads`](crate::Threads) and a tokio task in the tokio flavours. It sleeps towards its
+//! deadline, and [`cancel`](Timer::cancel) stops it there by cancelling the unit
+//! ([`JoinHandle::cancel`]), the same path every unit is cancelled by: the unit ends at once
+//! instead of sleeping out the delay.
 //!
 //! # Cancelling is exact
 //!
@@ -32,11 +33,10 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 
-use crate::error::{Panicked, SpawnError};
-use crate::event::Event;
+use crate::error::{JoinError, SpawnError};
 use crate::flavor::{Flavor, JoinHandle, UnitOptions};
 use crate::unit::Unit;
 
@@ -67,8 +67,10 @@ use crate::unit::Unit;
 /// ```
 #[must_use = "dropping a Timer detaches it: it can no longer be cancelled or joined"]
 pub struct Timer<F: Flavor, O: Send + 'static> {
-    switch: Arc<Switch<F::Event>>,
+    switch: Arc<Switch>,
     unit: F::JoinHandle<O>,
+    /// What `join` returns for a timer whose unit was cancelled while it waited.
+    when_cancelled: fn(&Switch) -> O,
 }
 
 impl<F: Flavor, T: Send + 'static> Timer<F, Option<T>> {
@@ -128,13 +130,16 @@ impl<F: Flavor, T: Send + 'static> Timer<F, Option<T>> {
     where
         Job: Future<Output = T> + Send + 'static,
     {
-        Self::start(f, options, |switch| async move {
-            if switch.wait_turn(delay).await {
+        let g = f.clone();
+        let body = |switch: Arc<Switch>| async move {
+            g.sleep(delay).await;
+            if switch.claim_run() {
                 Some(job.await)
             } else {
                 None
             }
-        })
+        };
+        Self::start(f, options, body, |_| None)
     }
 }
 
@@ -209,33 +214,47 @@ impl<F: Flavor> Timer<F, u64> {
         Job: FnMut() -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        Self::start(f, options, |switch| async move {
-            let mut runs = 0;
-            while switch.wait_turn(period).await {
+        let g = f.clone();
+        let body = |switch: Arc<Switch>| async move {
+            loop {
+                g.sleep(period).await;
+                if !switch.claim_run() {
+                    break;
+                }
                 job().await;
-                runs += 1;
+                switch.runs.fetch_add(1, SeqCst);
                 if !switch.finish_run() {
                     break;
                 }
             }
-            runs
-        })
+            switch.runs()
+        };
+        Self::start(f, options, body, Switch::runs)
     }
 }
 
 impl<F: Flavor, O: Send + 'static> Timer<F, O> {
     /// Spawns the timer's unit, running `body` with the shared switch.
-    fn start<Body, Fut>(f: &F, options: UnitOptions, body: Body) -> Result<Self, SpawnError>
+    fn start<Body, Fut>(
+        f: &F,
+        options: UnitOptions,
+        body: Body,
+        when_cancelled: fn(&Switch) -> O,
+    ) -> Result<Self, SpawnError>
     where
-        Body: FnOnce(Arc<Switch<F::Event>>) -> Fut,
+        Body: FnOnce(Arc<Switch>) -> Fut,
         Fut: Future<Output = O> + Send + 'static,
     {
         let switch = Arc::new(Switch {
             state: AtomicU8::new(WAITING),
-            wake: F::Event::new(),
+            runs: AtomicU64::new(0),
         });
         let unit = f.try_spawn_with(options, body(Arc::clone(&switch)))?;
-        Ok(Timer { switch, unit })
+        Ok(Timer {
+            switch,
+            unit,
+            when_cancelled,
+        })
     }
 
     /// Stops the timer; returns whether this prevented a run (Python's `Timer.cancel()`, which
@@ -270,7 +289,10 @@ impl<F: Flavor, O: Send + 'static> Timer<F, O> {
                 .compare_exchange(state, CANCELLED, SeqCst, SeqCst)
             {
                 Ok(previous) => {
-                    self.switch.wake.set();
+                    if previous == WAITING {
+                        // It sleeps towards its deadline: stop it there.
+                        self.unit.cancel();
+                    }
                     return previous == WAITING;
                 }
                 Err(now) => state = now,
@@ -293,13 +315,26 @@ impl<F: Flavor, O: Send + 'static> Timer<F, O> {
     ///             panic!("fuse blown");
     ///         }
     ///     });
-    ///     timer.join().await.unwrap_err().message().to_owned()
+    ///     timer.join().await.unwrap_err().panic_message().unwrap().to_owned()
     /// }
     ///
     /// assert_eq!(Threads::new().run(faulty).unwrap(), "fuse blown");
     /// ```
-    pub fn join(self) -> impl Future<Output = Result<O, Panicked>> + Send {
-        self.unit.join()
+    pub fn join(self) -> impl Future<Output = Result<O, JoinError>> + Send {
+        let Timer {
+            switch,
+            unit,
+            when_cancelled,
+        } = self;
+        async move {
+            match unit.join().await {
+                // Cancelled by `cancel` while it slept: the answer a cancelled timer gives.
+                Err(JoinError::Cancelled(_)) if switch.state.load(SeqCst) == CANCELLED => {
+                    Ok(when_cancelled(&switch))
+                }
+                other => other,
+            }
+        }
     }
 
     /// Whether the timer's unit has ended (fired and finished, or cancelled); never waits.
@@ -364,19 +399,15 @@ const RUNNING: u8 = 1;
 /// Cancelled: no run starts any more.
 const CANCELLED: u8 = 2;
 
-/// The state both the timer's unit and its [`Timer`] handle flip, and the event that wakes the
-/// unit when the handle cancels.
-struct Switch<E> {
+/// The state both the timer's unit and its [`Timer`] handle flip, and the runs so far.
+struct Switch {
     state: AtomicU8,
-    wake: E,
+    runs: AtomicU64,
 }
 
-impl<E: Event> Switch<E> {
-    /// Waits `delay` (less if cancelled meanwhile), then claims the next run; returns whether
-    /// it may run, i.e. whether it was not cancelled first.
-    async fn wait_turn(&self, delay: Duration) -> bool {
-        // Whether the wait was cut short does not matter: the switch decides.
-        self.wake.wait_timeout(delay).await;
+impl Switch {
+    /// Claims the next run after the wait; whether it may run (it was not cancelled first).
+    fn claim_run(&self) -> bool {
         self.state
             .compare_exchange(WAITING, RUNNING, SeqCst, SeqCst)
             .is_ok()
@@ -388,5 +419,9 @@ impl<E: Event> Switch<E> {
         self.state
             .compare_exchange(RUNNING, WAITING, SeqCst, SeqCst)
             .is_ok()
+    }
+
+    fn runs(&self) -> u64 {
+        self.runs.load(SeqCst)
     }
 }

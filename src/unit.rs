@@ -20,12 +20,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use event_listener::{Event, Listener};
+use event_listener::Event;
 use parking_lot::Mutex;
 use pin_project_lite::pin_project;
 use slab::Slab;
 
 use crate::local::LocalMap;
+use crate::wait::{self, Waiter};
 
 /// A unit's process-wide identity: unique among all units and foreign threads for the life of
 /// the process, never reused.
@@ -323,25 +324,11 @@ impl Registry {
         self.table.lock().live.len()
     }
 
-    fn idle_listener(&self) -> Option<event_listener::EventListener> {
-        // Listen before checking, so a count that drops to zero in between still wakes us.
-        let listener = self.idle.listen();
-        (self.table.lock().non_daemon > 0).then_some(listener)
-    }
-
-    /// Blocks the calling thread until no non-daemon unit is live.
-    pub(crate) fn wait_idle_blocking(&self) {
-        while let Some(listener) = self.idle_listener() {
-            listener.wait();
-        }
-    }
-
-    /// Waits, as a future, until no non-daemon unit is live.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) async fn wait_idle(&self) {
-        while let Some(listener) = self.idle_listener() {
-            listener.await;
-        }
+    /// Waits until no non-daemon unit is live, by the waiting protocol of `W`.
+    pub(crate) async fn wait_idle<W: Waiter>(&self) {
+        let idle = || self.table.lock().non_daemon == 0;
+        let waited = wait::until::<W, ()>(&self.idle, None, |_| idle().then_some(()), idle);
+        wait::without_deadline(waited.await);
     }
 }
 
@@ -372,12 +359,30 @@ impl Drop for Registration {
 
 pin_project! {
     /// A unit's future: names the unit in [`CURRENT`] during every poll and keeps the unit
-    /// registered until the future completes or is dropped.
+    /// registered until the future completes or is dropped. A cancelled unit's future is dropped
+    /// with the unit still current, so destructors that ask who they run in get the right answer.
     pub(crate) struct UnitFuture<Fut> {
         unit: Option<Unit>,
         registration: Option<Registration>,
         #[pin]
-        inner: Fut,
+        inner: Option<Fut>,
+    }
+
+    impl<Fut> PinnedDrop for UnitFuture<Fut> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            if this.inner.is_none() && this.registration.is_none() {
+                return;
+            }
+            let previous = CURRENT.with(|slot| slot.replace(this.unit.take()));
+            let restore = RestoreCurrent {
+                home: this.unit,
+                previous,
+            };
+            this.inner.set(None);
+            this.registration.take();
+            drop(restore);
+        }
     }
 }
 
@@ -386,7 +391,7 @@ impl<Fut> UnitFuture<Fut> {
         UnitFuture {
             unit: Some(unit),
             registration: Some(registration),
-            inner,
+            inner: Some(inner),
         }
     }
 }
@@ -408,17 +413,22 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
     type Output = Fut::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fut::Output> {
-        let this = self.project();
+        let mut this = self.project();
+        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
+            // Polled after completion: the contract allows anything but undefined behaviour.
+            return Poll::Pending;
+        };
         let previous = CURRENT.with(|slot| slot.replace(this.unit.take()));
         let restore = RestoreCurrent {
             home: this.unit,
             previous,
         };
-        let poll = this.inner.poll(cx);
+        let poll = inner.poll(cx);
         if poll.is_ready() {
             // Leave the table before the output reaches a joiner, so a unit that was joined is
             // never still listed. This drops the unit's `Local` values, so it happens while the
             // unit is still current: a value's `Drop` that uses locals finds its own unit.
+            this.inner.set(None);
             this.registration.take();
         }
         drop(restore);

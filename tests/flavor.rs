@@ -44,7 +44,7 @@ async fn a_panic_is_reported_with_its_message<F: Flavor>(f: F) {
         }
     });
     let err = handle.join().await.unwrap_err();
-    assert_eq!(err.message(), "window 3 closed");
+    assert_eq!(err.panic_message(), Some("window 3 closed"));
     assert_eq!(err.unit().name(), "doomed");
     assert!(err.to_string().contains("doomed"));
     // The flavour survives a panicking unit.

@@ -349,7 +349,12 @@ async fn using_a_local_inside_its_own_with_panics<F: Flavor>(f: F) {
         REENTERED.with(|_| REENTERED.get());
     });
     let err = unit.join().await.unwrap_err();
-    assert!(err.message().contains("inside its own `with`"), "{err}");
+    assert!(
+        err.panic_message()
+            .unwrap()
+            .contains("inside its own `with`"),
+        "{err}"
+    );
     // The panic left this unit's value usable.
     let again = f.spawn("again", async {
         let result = std::panic::catch_unwind(|| REENTERED.with(|_| REENTERED.set(5)));

@@ -80,7 +80,7 @@ async fn a_panicking_job_is_reported_and_the_worker_survives<F: Flavor>(f: F) {
     let bad = pool.submit(async { panic!("corrupt record") }).unwrap();
     let good = pool.submit(async { 7 }).unwrap();
     let err = bad.join().await.unwrap_err();
-    assert_eq!(err.message(), "corrupt record");
+    assert_eq!(err.panic_message(), Some("corrupt record"));
     assert_eq!(
         good.join().await.unwrap(),
         7,

@@ -139,7 +139,7 @@ async fn a_panicking_job_is_reported_by_join<F: Flavor>(f: F) {
         }
     });
     let err = timer.join().await.unwrap_err();
-    assert_eq!(err.message(), "fuse 3 blown");
+    assert_eq!(err.panic_message(), Some("fuse 3 blown"));
     assert_eq!(err.unit().name(), "timer");
 }
 
@@ -277,7 +277,7 @@ async fn a_panicking_interval_job_is_reported_by_join<F: Flavor>(f: F) {
         })
     };
     let err = interval.join().await.unwrap_err();
-    assert_eq!(err.message(), "run 3 failed");
+    assert_eq!(err.panic_message(), Some("run 3 failed"));
     assert_eq!(runs.load(Ordering::SeqCst), 3, "ran on after the panic");
 }
 

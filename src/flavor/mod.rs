@@ -1,10 +1,15 @@
 //! The [`Flavor`] trait: what a unit of concurrency is and how waiting happens.
 //!
-//! | flavour | a spawned unit is | waiting blocks… |
+//! | flavour | a spawned unit is | when a unit must wait |
 //! |---|---|---|
-//! | [`Threads`] | a named OS thread driving its one future with a minimal `block_on` | the OS thread, inside `poll` |
-//! | [`Tokio`] | a task on tokio's multi-thread runtime | nothing: the task yields to the scheduler |
-//! | [`TokioLocal`] | a task on tokio's current-thread runtime: one OS thread, cooperative switches | nothing: the task yields |
+//! | [`Threads`] | a named OS thread running its own one-unit executor ([`block_on`](crate::block_on)) | the executor parks the OS thread until a waker or the unit's earliest deadline wakes it |
+//! | [`Tokio`] | a task on tokio's multi-thread runtime | the task yields to the scheduler |
+//! | [`TokioLocal`] | a task on tokio's current-thread runtime: one OS thread, cooperative switches | the task yields |
+//!
+//! No twinsync future blocks inside `poll`, on any flavour: a thread unit blocks in its
+//! executor, between polls. So `select!`, `join!`, [`Flavor::timeout`] and
+//! [`JoinHandle::cancel`] mean the same thing on every flavour; only the cost of waiting
+//! differs (a parked OS thread against a suspended task).
 //!
 //! Scenario code is written once, generic over `F: Flavor`, and the flavour is chosen at the call
 //! site. Each flavour names its twin of every primitive as an associated type, so generic code
@@ -14,12 +19,15 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::future::poll_fn;
+use std::pin::pin;
 use std::str::FromStr;
-use std::time::Duration;
+use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use crate::barrier::Barrier;
 use crate::condition::Condition;
-use crate::error::{Panicked, SpawnError};
+use crate::error::{JoinError, Panicked, SpawnError, Timeout};
 use crate::event::Event;
 use crate::mutex::Mutex;
 use crate::queue::{Discipline, Queue};
@@ -31,7 +39,7 @@ mod threads;
 #[cfg(feature = "tokio")]
 mod tokio;
 
-pub use threads::{ThreadJoinHandle, Threads, block_on};
+pub use threads::{ThreadJoinHandle, Threads};
 #[cfg(feature = "tokio")]
 pub use tokio::{
     CurrentThread, MultiThread, Scheduler, TaskJoinHandle, Tokio, TokioFlavor, TokioLocal,
@@ -82,7 +90,8 @@ impl UnitOptions {
     }
 }
 
-/// A handle to a spawned unit: Python's `Thread.join()` and `is_alive()`.
+/// A handle to a spawned unit: Python's `Thread.join()` and `is_alive()`, and asyncio's
+/// `Task.cancel()`.
 ///
 /// Dropping the handle detaches the unit; it keeps running. (The thread twin's handle also has
 /// an inherent, blocking `join`, which concrete `Threads` code reaches first.)
@@ -99,16 +108,18 @@ impl UnitOptions {
 /// assert_eq!(Threads::new().run(add_in_a_unit).unwrap(), 4);
 /// ```
 pub trait JoinHandle<T>: Send + Sync + fmt::Debug {
-    /// Waits for the unit to finish and returns its output, or the panic that ended it.
+    /// Waits for the unit to finish and returns its output, or why there is none: it panicked
+    /// ([`JoinError::Panicked`], message kept) or was cancelled ([`JoinError::Cancelled`]).
     ///
     /// ```
     /// # use twinsync::{Flavor, JoinHandle, Threads};
-    /// # Threads::new().run(|f| async move {
-    /// let err = f.spawn("w", async { panic!("no more") }).join().unwrap_err();
-    /// assert_eq!(err.message(), "no more");
-    /// # }).unwrap();
+    /// async fn doomed<F: Flavor>(f: F) -> Option<String> {
+    ///     let err = f.spawn("w", async { panic!("no more") }).join().await.unwrap_err();
+    ///     err.panic_message().map(str::to_owned)
+    /// }
+    /// assert_eq!(Threads::new().run(doomed).unwrap().as_deref(), Some("no more"));
     /// ```
-    fn join(self) -> impl Future<Output = Result<T, Panicked>> + Send;
+    fn join(self) -> impl Future<Output = Result<T, JoinError>> + Send;
 
     /// Whether the unit has finished (the negation of Python's `is_alive()`); never waits.
     ///
@@ -123,6 +134,31 @@ pub trait JoinHandle<T>: Send + Sync + fmt::Debug {
     /// # }).unwrap();
     /// ```
     fn is_finished(&self) -> bool;
+
+    /// Asks the unit to stop (asyncio's `Task.cancel()`, Java's `Thread.interrupt()`); returns
+    /// `false` if it had already finished. Never waits: [`join`](JoinHandle::join) then reports
+    /// [`JoinError::Cancelled`], unless the unit finished first.
+    ///
+    /// The unit stops at its current (or next) twinsync wait: its future is dropped there, so
+    /// every lock guard, permit and queue wait it holds is given back, and it runs no further.
+    /// On the tokio flavours this is tokio's `abort`. On [`Threads`] the unit's executor is
+    /// woken and drops the future; code that blocks by other means (a std lock, a CPU loop, a
+    /// thread twin's plain blocking method) is not interrupted and stops at its next `.await`
+    /// of a twinsync wait, as a Java thread stops at its next interruptible call.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use twinsync::{Flavor, JoinHandle, Threads};
+    ///
+    /// async fn stop_a_sleeper<F: Flavor>(f: F) -> bool {
+    ///     let g = f.clone();
+    ///     let sleeper = f.spawn("sleeper", async move { g.sleep(Duration::from_secs(3600)).await });
+    ///     assert!(sleeper.cancel());
+    ///     sleeper.join().await.unwrap_err().is_cancelled() // at once, not in an hour
+    /// }
+    /// assert!(Threads::new().run(stop_a_sleeper).unwrap());
+    /// ```
+    fn cancel(&self) -> bool;
 
     /// The unit this handle joins.
     ///
@@ -446,8 +482,10 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
             .unwrap_or_else(|err| panic!("twinsync: failed to start a job: {err}"))
     }
 
-    /// Waits for `duration` (Python's `time.sleep`): blocks the OS thread in [`Threads`], yields
-    /// to the scheduler in the tokio flavours.
+    /// Waits for `duration` (Python's `time.sleep`): in [`Threads`] the unit's executor parks
+    /// the OS thread until then, in the tokio flavours the task yields to a tokio timer. A
+    /// duration past representable time (`Duration::MAX`) sleeps forever — until cancelled, or
+    /// outraced in a `select!`.
     ///
     /// ```
     /// # use std::time::{Duration, Instant};
@@ -460,7 +498,70 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// ```
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
 
-    /// Gives other units a chance to run (`time.sleep(0)`, `asyncio.sleep(0)`).
+    /// Waits until `deadline` (at once if it has passed).
+    ///
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use twinsync::{Flavor, Threads};
+    /// # Threads::new().run(|f| async move {
+    /// let deadline = Instant::now() + Duration::from_millis(5);
+    /// f.sleep_until(deadline).await;
+    /// assert!(Instant::now() >= deadline);
+    /// # }).unwrap();
+    /// ```
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send;
+
+    /// Runs `future` for at most `duration`: its output, or [`Timeout`] (and `future` is
+    /// dropped at its current wait, which every twinsync wait survives without loss). The same
+    /// on every flavour: on [`Threads`] the deadline is a timer on the unit's own executor.
+    ///
+    /// A future that is ready at its first poll costs no timer at all.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use twinsync::{Flavor, Queue, Threads, Timeout};
+    ///
+    /// async fn impatient<F: Flavor>(f: F) -> (Result<i32, Timeout>, Result<u8, Timeout>) {
+    ///     let q = F::Queue::<i32, twinsync::queue::Fifo>::new();
+    ///     let nothing = f.timeout(Duration::from_millis(20), async { q.get().await.unwrap() });
+    ///     (nothing.await, f.timeout(Duration::from_secs(1), async { 7 }).await)
+    /// }
+    /// assert_eq!(Threads::new().run(impatient).unwrap(), (Err(Timeout), Ok(7)));
+    /// ```
+    fn timeout<Fut>(
+        &self,
+        duration: Duration,
+        future: Fut,
+    ) -> impl Future<Output = Result<Fut::Output, Timeout>> + Send
+    where
+        Fut: Future + Send,
+    {
+        let deadline = crate::wait::deadline_after(duration);
+        async move {
+            let mut future = pin!(future);
+            let mut timer = pin!(None);
+            poll_fn(|cx| {
+                if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                    return Poll::Ready(Ok(output));
+                }
+                let Some(deadline) = deadline else {
+                    return Poll::Pending; // no representable deadline: wait as long as it takes
+                };
+                if timer.is_none() {
+                    timer.set(Some(self.sleep_until(deadline)));
+                }
+                match timer.as_mut().as_pin_mut() {
+                    Some(timer) => timer.poll(cx).map(|()| Err(Timeout)),
+                    None => Poll::Pending,
+                }
+            })
+            .await
+        }
+    }
+
+    /// Gives other units a chance to run (`time.sleep(0)`, `asyncio.sleep(0)`): the future is
+    /// pending once, so other futures of the same unit (`join!`) run too, and on [`Threads`]
+    /// the OS thread also yields its core.
     ///
     /// ```
     /// # use twinsync::{Flavor, Threads};

@@ -3,14 +3,14 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::runtime::{self, Runtime};
 
 use super::{Flavor, FlavorKind, JoinHandle, UnitOptions};
 use crate::barrier::TaskBarrier;
 use crate::condition::TaskCondition;
-use crate::error::{Panicked, SpawnError};
+use crate::error::{Cancelled, JoinError, Panicked, SpawnError};
 use crate::event::TaskEvent;
 use crate::mutex::TaskMutex;
 use crate::queue::{Discipline, QueueTwin};
@@ -202,6 +202,10 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
         tokio::time::sleep(duration)
     }
 
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep_until(deadline.into())
+    }
+
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
         tokio::task::yield_now()
     }
@@ -228,8 +232,15 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
         let output = runtime.block_on(async {
             // Main is a task like any other, so `current()` names it and it has a task id.
             let main_unit = self.spawn("main", main_future);
-            let output = main_unit.join().await;
-            self.registry.wait_idle().await;
+            let output = main_unit.join().await.map_err(|err| match err {
+                JoinError::Panicked(panicked) => panicked,
+                // Nothing can cancel main: its handle never leaves this function, and the
+                // runtime outlives this block. Reported as what it would mean, not hidden.
+                JoinError::Cancelled(cancelled) => {
+                    Panicked::new(cancelled.unit().clone(), cancelled.to_string())
+                }
+            });
+            self.registry.wait_idle::<crate::wait::Async>().await;
             output
         });
         // Daemon tasks are abandoned, never waited for.
@@ -264,21 +275,27 @@ impl<T> fmt::Debug for TaskJoinHandle<T> {
 }
 
 impl<T: Send + 'static> JoinHandle<T> for TaskJoinHandle<T> {
-    fn join(self) -> impl Future<Output = Result<T, Panicked>> + Send {
+    fn join(self) -> impl Future<Output = Result<T, JoinError>> + Send {
         let TaskJoinHandle { unit, task } = self;
         async move {
-            task.await.map_err(|err| {
-                if err.is_panic() {
-                    Panicked::from_payload(unit, &*err.into_panic())
-                } else {
-                    Panicked::new(unit, "cancelled: its runtime shut down".to_owned())
-                }
+            task.await.map_err(|err| match err.try_into_panic() {
+                Ok(payload) => Panicked::from_payload(unit, &*payload).into(),
+                // Aborted by `cancel`, or dropped with its runtime.
+                Err(_) => Cancelled::new(unit).into(),
             })
         }
     }
 
     fn is_finished(&self) -> bool {
         self.task.is_finished()
+    }
+
+    fn cancel(&self) -> bool {
+        if self.task.is_finished() {
+            return false;
+        }
+        self.task.abort();
+        true
     }
 
     fn unit(&self) -> &Unit {

@@ -1,28 +1,26 @@
 //! `Mutex`: Python's `threading.Lock`, as twins.
 //!
+//! One state machine serves both twins, [`ThreadMutex`] and [`TaskMutex`]; they differ only in
+//! how they wait (see [`crate::wait`]):
+//!
 //! | | thread twin: [`ThreadMutex`] | task twin: [`TaskMutex`] |
 //! |---|---|---|
-//! | built on | `parking_lot::Mutex` | `async_lock::Mutex` |
-//! | waiting | spins briefly, then parks the OS thread | the task yields; woken through its waker |
-//! | `lock_timeout` | a timed park | the lock future raced against a tokio timer |
-//! | fairness | barging; a waiter parked for ~0.5 ms gets the lock handed over directly | barging; a waiter starved for 0.5 ms forces a direct hand-over |
+//! | waiting | spins briefly, then its unit's executor parks the OS thread | the task yields; woken through its waker |
+//! | `lock_timeout` | a timer on the thread's own executor | a tokio timer |
+//! | plain blocking methods | yes: `lock()` without `.await` | no |
+//!
+//! Neither twin's future blocks inside `poll`, so `select!` and `join!` over lock waits behave
+//! the same on every flavour, and dropping a waiting `lock()` future (a cancelled unit, a lost
+//! `select!`) takes nothing and loses no wake-up.
 //!
 //! # Fairness
 //!
-//! Neither twin is strictly FIFO. Both let a unit that asks at the moment of release take the
-//! lock ahead of a waiter that has been asleep ("barging"), because handing the lock to a
-//! sleeper costs a wake-up (~20 µs across cores on our 2-vCPU machines) during which nobody
-//! holds it. Both cap the damage the same way: once a waiter has waited about half a
-//! millisecond, the next release hands the lock to it directly. So a unit that re-locks
-//! immediately after unlocking can win many rounds in a row, and short critical sections can
-//! be very unevenly shared, but no waiter starves forever. The `tickets` scenario shows what
-//! that means in practice on each flavour.
-//!
-//! tokio's own `Mutex` is strictly FIFO (every release hands over to the oldest waiter). In
-//! `cargo bench --bench mutex` on our 2-vCPU machines it was about as fast as async-lock's
-//! uncontended (1.1×) but 1.9× slower under two-way and 5.5× slower under four-way contention,
-//! where every hand-over waits for the next owner to be scheduled. We chose async-lock: fairness,
-//! when a scenario needs it, is better made explicit (a queue of turns) than paid on every lock.
+//! Both twins **barge**: a unit that asks at the moment of release may take the lock ahead of a
+//! waiter that was asleep, because handing the lock to a sleeper costs a wake-up (~20 µs across
+//! cores on our 2-vCPU machines) during which nobody holds it. So a unit that re-locks at once
+//! after unlocking can win many rounds in a row, and short critical sections can be very
+//! unevenly shared. Python's `threading.Lock` makes no promise either. The `tickets` scenario
+//! shows what that means on each flavour.
 //!
 //! # Waiting forms
 //!
@@ -37,13 +35,12 @@ use std::time::Duration;
 
 use crate::error::Timeout;
 
-#[cfg(feature = "tokio")]
-mod task;
-mod thread;
+mod raw;
+mod twin;
 
+pub use twin::{MutexGuard, MutexTwin, ThreadMutex, ThreadMutexGuard};
 #[cfg(feature = "tokio")]
-pub use task::{TaskMutex, TaskMutexGuard};
-pub use thread::{ThreadMutex, ThreadMutexGuard};
+pub use twin::{TaskMutex, TaskMutexGuard};
 
 /// A mutual-exclusion lock protecting a `T`: the shared trait of [`ThreadMutex`] and
 /// [`TaskMutex`]. Generic code names it as `F::Mutex<T>`.

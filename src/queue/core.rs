@@ -1,8 +1,9 @@
 //! The one queue state machine behind every twin and discipline.
 //!
 //! State lives under a short `parking_lot` lock; three [`Event`]s announce changes. Every
-//! operation is an *attempt* under the lock (push, pop, check), and a waiting operation is a
-//! loop of "listen, attempt, wait". An attempt that must wait counts its caller as a waiter in
+//! operation is an *attempt* under the lock (push, pop, check), and a waiting operation runs
+//! those attempts through the crate's one waiting protocol ([`crate::wait`]). An attempt by a
+//! registered waiter that must wait counts its caller as a waiter in
 //! the locked state, and the other side notifies only when that count is non-zero, so the hot
 //! path of an uncontended put or get is one lock, one container operation and no notification.
 //!
@@ -226,42 +227,5 @@ impl<T, D: Discipline<T>> Shared<T, D> {
             self.all_done.notify(usize::MAX);
         }
         drained
-    }
-}
-
-/// Steps of [`Backoff`]: spins of 1, 2, 4 … 64 `pause`s, then `yield_now`s (crossbeam's
-/// `Backoff::snooze` shape).
-const BACKOFF_STEPS: u32 = 11;
-const SPIN_STEPS: u32 = 7;
-
-/// A bounded spin-then-yield back-off for the thread twins, before they listen and park:
-/// a hand-off between two running threads takes well under a microsecond, a park and
-/// cross-core wake-up some twenty.
-pub(crate) struct Backoff {
-    step: u32,
-}
-
-impl Backoff {
-    pub(crate) fn new() -> Self {
-        Backoff { step: 0 }
-    }
-
-    /// Waits a little until `ready` holds; `false` once the back-off is used up.
-    #[inline]
-    pub(crate) fn until(&mut self, ready: impl Fn() -> bool) -> bool {
-        while self.step < BACKOFF_STEPS {
-            if ready() {
-                return true;
-            }
-            if self.step < SPIN_STEPS {
-                for _ in 0..(1u32 << self.step) {
-                    std::hint::spin_loop();
-                }
-            } else {
-                std::thread::yield_now();
-            }
-            self.step += 1;
-        }
-        false
     }
 }

@@ -50,9 +50,9 @@ pub use discipline::{Discipline, Fifo, Lifo, Priority};
 pub use error::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
 };
+pub use twin::{ItemStream, Iter, QueueTwin, ThreadLifoQueue, ThreadPriorityQueue, ThreadQueue};
 #[cfg(feature = "tokio")]
-pub use twin::{ItemStream, TaskLifoQueue, TaskPriorityQueue, TaskQueue};
-pub use twin::{Iter, QueueTwin, ThreadLifoQueue, ThreadPriorityQueue, ThreadQueue};
+pub use twin::{TaskLifoQueue, TaskPriorityQueue, TaskQueue};
 
 use crate::error::Timeout;
 

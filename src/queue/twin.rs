@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::Queue;
-use super::core::{Backoff, Shared, Side};
+use super::core::{Shared, Side};
 use super::discipline::{Discipline, Fifo, Lifo, Priority};
 use super::error::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
@@ -16,7 +16,7 @@ use super::error::{
 use crate::error::Timeout;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, blocking, deadline_after};
+use crate::wait::{self, Blocking, Waiter, Waiting, block_on, deadline_after};
 
 /// A queue handle, generic over its [`Discipline`] `D` (which item leaves next) and its way of
 /// waiting `W`. Use the aliases: [`ThreadQueue`], [`ThreadLifoQueue`], [`ThreadPriorityQueue`]
@@ -345,96 +345,72 @@ impl<T, D: Discipline<T>, W> Default for QueueTwin<T, D, W> {
 }
 
 impl<T: Send, D: Discipline<T>, W: Waiter> QueueTwin<T, D, W> {
-    /// The put of both twins: attempt (spinning for the thread twin), then listen-attempt-wait.
+    /// The put of both twins, by the waiting protocol; a timeout hands the item back.
     async fn put_until(
         &self,
-        mut item: T,
+        item: T,
         deadline: Option<Instant>,
     ) -> Result<(), PutTimeoutError<T>> {
         let shared = &*self.shared;
-        let mut backoff = Backoff::new();
-        loop {
-            match shared.attempt_put(item, &mut false, false) {
-                Ok(()) => return Ok(()),
-                Err(TryPutError::Closed(back)) => return Err(PutTimeoutError::Closed(back)),
-                Err(TryPutError::Full(back)) => item = back,
-            }
-            // Only the thread twins spin: a task yields to its scheduler instead.
-            if W::SPINS == 0 || !backoff.until(|| shared.may_put()) {
-                break;
-            }
-        }
         let mut registration = Registration::new(shared, Side::Put);
-        loop {
-            // Listen first, then attempt: a get in between still reaches the listener.
-            let listener = shared.not_full.listen();
-            match shared.attempt_put(item, &mut registration.counted, true) {
-                Ok(()) => return Ok(()),
-                Err(TryPutError::Closed(back)) => return Err(PutTimeoutError::Closed(back)),
-                Err(TryPutError::Full(back)) => item = back,
-            }
-            if !W::wait_until(listener, deadline).await {
-                return match shared.attempt_put(item, &mut registration.counted, false) {
-                    Ok(()) => Ok(()),
-                    Err(TryPutError::Closed(back)) => Err(PutTimeoutError::Closed(back)),
-                    Err(TryPutError::Full(back)) => Err(PutTimeoutError::Timeout(back)),
-                };
-            }
+        let mut held = Some(item);
+        let outcome = wait::until::<W, _>(
+            &shared.not_full,
+            deadline,
+            |registered| {
+                let item = held.take()?;
+                match shared.attempt_put(item, &mut registration.counted, registered) {
+                    Ok(()) => Some(Ok(())),
+                    Err(TryPutError::Closed(item)) => Some(Err(PutTimeoutError::Closed(item))),
+                    Err(TryPutError::Full(item)) => {
+                        held = Some(item);
+                        None
+                    }
+                }
+            },
+            || shared.may_put(),
+        )
+        .await;
+        match (outcome, held) {
+            (Ok(done), _) => done,
+            (Err(Timeout), Some(item)) => Err(PutTimeoutError::Timeout(item)),
+            (Err(Timeout), None) => unreachable!("a put timed out after handing its item over"),
         }
     }
 
-    /// The get of both twins.
+    /// The get of both twins, by the waiting protocol.
     async fn get_until(&self, deadline: Option<Instant>) -> Result<T, GetTimeoutError> {
         let shared = &*self.shared;
-        let mut backoff = Backoff::new();
-        loop {
-            match shared.attempt_get(&mut false, false) {
-                Ok(item) => return Ok(item),
-                Err(TryGetError::Closed) => return Err(GetTimeoutError::Closed),
-                Err(TryGetError::Empty) => {}
-            }
-            if W::SPINS == 0 || !backoff.until(|| shared.may_get()) {
-                break;
-            }
-        }
         let mut registration = Registration::new(shared, Side::Get);
-        loop {
-            let listener = shared.not_empty.listen();
-            match shared.attempt_get(&mut registration.counted, true) {
-                Ok(item) => return Ok(item),
-                Err(TryGetError::Closed) => return Err(GetTimeoutError::Closed),
-                Err(TryGetError::Empty) => {}
-            }
-            if !W::wait_until(listener, deadline).await {
-                return shared
-                    .attempt_get(&mut registration.counted, false)
-                    .map_err(|err| match err {
-                        TryGetError::Closed => GetTimeoutError::Closed,
-                        TryGetError::Empty => GetTimeoutError::Timeout,
-                    });
-            }
-        }
+        wait::until::<W, _>(
+            &shared.not_empty,
+            deadline,
+            |registered| match shared.attempt_get(&mut registration.counted, registered) {
+                Ok(item) => Some(Ok(item)),
+                Err(TryGetError::Closed) => Some(Err(GetTimeoutError::Closed)),
+                Err(TryGetError::Empty) => None,
+            },
+            || shared.may_get(),
+        )
+        .await
+        .unwrap_or(Err(GetTimeoutError::Timeout))
     }
 
-    /// The join of both twins.
+    /// The join of both twins, by the waiting protocol.
     async fn join_until(&self, deadline: Option<Instant>) -> Result<(), Timeout> {
         let shared = &*self.shared;
-        if shared.attempt_join(&mut false, false) {
-            return Ok(());
-        }
         let mut registration = Registration::new(shared, Side::Join);
-        loop {
-            let listener = shared.all_done.listen();
-            if shared.attempt_join(&mut registration.counted, true) {
-                return Ok(());
-            }
-            if !W::wait_until(listener, deadline).await {
-                return shared
-                    .attempt_join(&mut registration.counted, false)
+        wait::until::<W, ()>(
+            &shared.all_done,
+            deadline,
+            |registered| {
+                shared
+                    .attempt_join(&mut registration.counted, registered)
                     .then_some(())
-                    .ok_or(Timeout);
-            }
-        }
+            },
+            || shared.state.lock().unfinished == 0,
+        )
+        .await
     }
 }
 
@@ -459,6 +435,30 @@ fn join_result(result: Result<(), Timeout>) {
 }
 
 impl<T: Send, D: Discipline<T>, W: Waiter> QueueTwin<T, D, W> {
+    /// A [`futures::Stream`] of the items, on either twin: each item is a `get`, and the stream
+    /// ends when the queue is closed and drained. Dropping it while it waits loses no item. On
+    /// a thread twin it lets a unit `select!` over a queue and a timer, as a task would.
+    ///
+    /// ```
+    /// use futures::StreamExt;
+    /// # twinsync::block_on(async {
+    /// let q = twinsync::queue::ThreadQueue::new();
+    /// q.put(1).unwrap();
+    /// q.put(2).unwrap();
+    /// q.close();
+    /// let all: Vec<i32> = q.stream().collect().await;
+    /// assert_eq!(all, [1, 2]);
+    /// # });
+    /// ```
+    pub fn stream(&self) -> ItemStream<T, D, W> {
+        ItemStream {
+            queue: self.clone(),
+            waiting: Waiting::new(None),
+            counted: false,
+            done: false,
+        }
+    }
+
     /// The put of both twins without a deadline. The first attempt is made here, so the
     /// common case (room in the queue) never builds the waiting state machine.
     async fn put_now_or_wait(&self, item: T) -> Result<(), PutError<T>> {
@@ -491,7 +491,7 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Blocking> {
         match self.shared.attempt_put(item, &mut false, false) {
             Ok(()) => Ok(()),
             Err(TryPutError::Closed(item)) => Err(PutError::Closed(item)),
-            Err(TryPutError::Full(item)) => put_result(blocking(self.put_until(item, None))),
+            Err(TryPutError::Full(item)) => put_result(block_on(self.put_until(item, None))),
         }
     }
 
@@ -505,7 +505,7 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Blocking> {
     /// assert_eq!(q.put_timeout(2, Duration::from_millis(1)), Err(PutTimeoutError::Timeout(2)));
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutTimeoutError<T>> {
-        blocking(self.put_until(item, deadline_after(timeout)))
+        block_on(self.put_until(item, deadline_after(timeout)))
     }
 
     /// Blocks while the queue is empty, then takes the next item; fails with
@@ -520,7 +520,7 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Blocking> {
         match self.shared.attempt_get(&mut false, false) {
             Ok(item) => Ok(item),
             Err(TryGetError::Closed) => Err(GetError::Closed),
-            Err(TryGetError::Empty) => get_result(blocking(self.get_until(None))),
+            Err(TryGetError::Empty) => get_result(block_on(self.get_until(None))),
         }
     }
 
@@ -533,7 +533,7 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Blocking> {
     /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(GetTimeoutError::Timeout));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetTimeoutError> {
-        blocking(self.get_until(deadline_after(timeout)))
+        block_on(self.get_until(deadline_after(timeout)))
     }
 
     /// Blocks until every item ever put has been marked done with
@@ -557,7 +557,7 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Blocking> {
     /// worker.join().unwrap();
     /// ```
     pub fn join(&self) {
-        join_result(blocking(self.join_until(None)))
+        join_result(block_on(self.join_until(None)))
     }
 
     /// Blocks at most `timeout` for every item to be marked done.
@@ -569,7 +569,7 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Blocking> {
     /// assert!(q.join_timeout(Duration::from_millis(1)).is_err());
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> Result<(), Timeout> {
-        blocking(self.join_until(deadline_after(timeout)))
+        block_on(self.join_until(deadline_after(timeout)))
     }
 
     /// A blocking iterator over the items: each `next` is a [`get`](Self::get), and the
@@ -679,29 +679,6 @@ impl<T: Send, D: Discipline<T>> QueueTwin<T, D, Async> {
     /// ```
     pub async fn join_timeout(&self, timeout: Duration) -> Result<(), Timeout> {
         self.join_until(deadline_after(timeout)).await
-    }
-
-    /// A [`futures::Stream`] of the items: each item is a `get`, and the stream ends when the
-    /// queue is closed and drained. Dropping it while it waits loses no item.
-    ///
-    /// ```
-    /// use futures::StreamExt;
-    /// # twinsync::block_on(async {
-    /// let q = twinsync::queue::TaskQueue::new();
-    /// q.put(1).await.unwrap();
-    /// q.put(2).await.unwrap();
-    /// q.close();
-    /// let all: Vec<i32> = q.stream().collect().await;
-    /// assert_eq!(all, [1, 2]);
-    /// # });
-    /// ```
-    pub fn stream(&self) -> ItemStream<T, D> {
-        ItemStream {
-            queue: self.clone(),
-            listener: None,
-            counted: false,
-            done: false,
-        }
     }
 }
 
@@ -863,32 +840,27 @@ impl<T, D: Discipline<T>> fmt::Debug for Iter<T, D> {
     }
 }
 
-/// The task twin's [`futures::Stream`] of a queue's items; it ends when the queue is closed
-/// and drained. Made by [`QueueTwin::stream`]. Dropping it while it waits takes no item and
-/// passes on any wake-up it received.
+/// A queue's items as a [`futures::Stream`], from [`QueueTwin::stream`]; it ends when the
+/// queue is closed and drained.
 ///
 /// ```
 /// use futures::StreamExt;
 /// # twinsync::block_on(async {
-/// let q = twinsync::queue::TaskPriorityQueue::new();
-/// for n in [3, 1, 2] {
-///     q.put(n).await.unwrap();
-/// }
+/// let q = twinsync::queue::ThreadLifoQueue::new();
+/// q.put(1).unwrap();
+/// q.put(2).unwrap();
 /// q.close();
-/// assert_eq!(q.stream().collect::<Vec<_>>().await, [1, 2, 3]);
+/// assert_eq!(q.stream().collect::<Vec<_>>().await, [2, 1]);
 /// # });
 /// ```
-#[cfg(feature = "tokio")]
-pub struct ItemStream<T, D: Discipline<T>> {
-    queue: QueueTwin<T, D, Async>,
-    listener: Option<event_listener::EventListener>,
-    /// Whether this stream is in the queue's count of waiting getters.
+pub struct ItemStream<T, D: Discipline<T>, W: Waiter> {
+    queue: QueueTwin<T, D, W>,
+    waiting: Waiting<W>,
     counted: bool,
     done: bool,
 }
 
-#[cfg(feature = "tokio")]
-impl<T: Send, D: Discipline<T>> futures::Stream for ItemStream<T, D> {
+impl<T: Send, D: Discipline<T>, W: Waiter> futures::Stream for ItemStream<T, D, W> {
     type Item = T;
 
     fn poll_next(
@@ -900,53 +872,47 @@ impl<T: Send, D: Discipline<T>> futures::Stream for ItemStream<T, D> {
         if this.done {
             return Poll::Ready(None);
         }
-        loop {
-            let shared = &*this.queue.shared;
-            // Wait only if a listener is in place before the attempt.
-            let wait = this.listener.is_some();
-            match shared.attempt_get(&mut this.counted, wait) {
-                Ok(item) => {
-                    this.listener = None;
-                    return Poll::Ready(Some(item));
-                }
-                Err(TryGetError::Closed) => {
-                    this.listener = None;
-                    this.done = true;
-                    return Poll::Ready(None);
-                }
-                Err(TryGetError::Empty) => {}
+        let shared = &*this.queue.shared;
+        let counted = &mut this.counted;
+        let polled = this.waiting.poll(
+            cx,
+            &shared.not_empty,
+            |registered| match shared.attempt_get(counted, registered) {
+                Ok(item) => Some(Some(item)),
+                Err(TryGetError::Closed) => Some(None),
+                Err(TryGetError::Empty) => None,
+            },
+            || shared.may_get(),
+        );
+        match polled {
+            Poll::Ready(item) => {
+                // The next item is a new wait; a stream has no deadline, so no timeout came.
+                this.waiting = Waiting::new(None);
+                let item = item.unwrap_or(None);
+                this.done = item.is_none();
+                Poll::Ready(item)
             }
-            match &mut this.listener {
-                None => this.listener = Some(shared.not_empty.listen()),
-                Some(listener) => match std::pin::Pin::new(listener).poll(cx) {
-                    Poll::Ready(()) => this.listener = None,
-                    Poll::Pending => return Poll::Pending,
-                },
-            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }
 
-#[cfg(feature = "tokio")]
-impl<T: Send, D: Discipline<T>> futures::stream::FusedStream for ItemStream<T, D> {
+impl<T: Send, D: Discipline<T>, W: Waiter> futures::stream::FusedStream for ItemStream<T, D, W> {
     fn is_terminated(&self) -> bool {
         self.done
     }
 }
 
-#[cfg(feature = "tokio")]
-impl<T, D: Discipline<T>> Drop for ItemStream<T, D> {
+impl<T, D: Discipline<T>, W: Waiter> Drop for ItemStream<T, D, W> {
     fn drop(&mut self) {
         self.queue.shared.leave(Side::Get, &mut self.counted);
     }
 }
 
-#[cfg(feature = "tokio")]
-impl<T, D: Discipline<T>> fmt::Debug for ItemStream<T, D> {
+impl<T, D: Discipline<T>, W: Waiter> fmt::Debug for ItemStream<T, D, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ItemStream")
             .field("queue", &self.queue)
-            .field("waiting", &self.listener.is_some())
             .field("done", &self.done)
             .finish()
     }

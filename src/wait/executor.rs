@@ -1,0 +1,216 @@
+//! The thread twins' executor: drives one future on the calling OS thread, parking the thread
+//! while the future waits.
+//!
+//! This is what makes a `Threads` unit a thread *and* an honest future: no twinsync future
+//! blocks inside `poll`. When the unit's future is pending, the executor parks the OS thread
+//! until a waker unparks it or the earliest deadline on the thread's [`Clock`] passes, and then
+//! polls again. So `select!`, `join!` and timeouts inside a thread unit behave exactly as they
+//! do in a tokio task, while the thread still really blocks, as Python's `lock.acquire()` does.
+//!
+//! Each OS thread has one context (its waker, its clock), made on first use and shared by
+//! nested calls: a thread twin's plain blocking method called inside a thread unit runs a
+//! nested executor on the same thread.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicBool, Ordering::AcqRel, Ordering::SeqCst};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+use super::clock::Clock;
+
+/// The waker of one OS thread: raises a flag and unparks the thread.
+struct Signal {
+    woken: AtomicBool,
+    thread: Thread,
+}
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Only the first wake since the executor last looked needs the system call.
+        if !self.woken.swap(true, AcqRel) {
+            self.thread.unpark();
+        }
+    }
+}
+
+/// What an OS thread needs to run futures: made once per thread.
+struct ThreadContext {
+    signal: Arc<Signal>,
+    waker: Waker,
+    clock: Arc<Clock>,
+    /// How many executors are running on this thread (nested calls count).
+    depth: Cell<usize>,
+}
+
+impl ThreadContext {
+    fn new() -> Self {
+        let signal = Arc::new(Signal {
+            woken: AtomicBool::new(false),
+            thread: thread::current(),
+        });
+        ThreadContext {
+            waker: Waker::from(Arc::clone(&signal)),
+            signal,
+            clock: Arc::new(Clock::for_this_thread()),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// Polls `future` until it is ready, or until `cancel` says to stop (checked after every
+    /// wake-up); `None` means it was stopped.
+    fn drive<T>(
+        &self,
+        mut future: Pin<&mut dyn Future<Output = T>>,
+        cancel: Option<&Cancel>,
+    ) -> Option<T> {
+        let _running = Running::enter(self);
+        let mut cx = Context::from_waker(&self.waker);
+        loop {
+            if cancel.is_some_and(Cancel::is_requested) {
+                return None;
+            }
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return Some(output);
+            }
+            self.park();
+        }
+    }
+
+    /// Parks until woken, firing due timers (whose wakers may be what wakes us).
+    fn park(&self) {
+        loop {
+            let next = self.clock.fire_due();
+            if self.signal.woken.swap(false, AcqRel) {
+                return;
+            }
+            match next {
+                None => thread::park(),
+                Some(at) => thread::park_timeout(at.saturating_duration_since(Instant::now())),
+            }
+        }
+    }
+}
+
+/// Counts a running executor on this thread for as long as it lives.
+struct Running<'a>(&'a ThreadContext);
+
+impl<'a> Running<'a> {
+    fn enter(context: &'a ThreadContext) -> Self {
+        context.depth.set(context.depth.get() + 1);
+        Running(context)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let depth = self.0.depth.get() - 1;
+        self.0.depth.set(depth);
+        if depth > 0 {
+            // A nested executor may have consumed a wake-up meant for the one around it:
+            // make that one poll again rather than park on a lost wake-up.
+            self.0.signal.woken.store(true, SeqCst);
+        }
+    }
+}
+
+thread_local! {
+    static CONTEXT: ThreadContext = ThreadContext::new();
+}
+
+/// Runs `f` with this thread's context; during thread-local destruction (when it is gone) with
+/// a fresh one.
+fn with_context<R>(f: impl FnOnce(&ThreadContext) -> R) -> R {
+    let mut f = Some(f);
+    if let Ok(Some(output)) = CONTEXT.try_with(|context| f.take().map(|f| f(context))) {
+        return output;
+    }
+    // Thread-local storage is being torn down, so `f` did not run: a context for this call.
+    match f {
+        Some(f) => f(&ThreadContext::new()),
+        None => unreachable!("the thread context ran the closure but gave no result"),
+    }
+}
+
+/// The clock of the executor running on this thread, if one is.
+pub(crate) fn current_clock() -> Option<Arc<Clock>> {
+    CONTEXT
+        .try_with(|context| (context.depth.get() > 0).then(|| Arc::clone(&context.clock)))
+        .ok()
+        .flatten()
+}
+
+/// Drives a future to completion on the calling thread, parking it while the future waits:
+/// the executor every [`Threads`](crate::Threads) unit runs, and behind every thread twin's
+/// plain blocking method.
+///
+/// Timers of thread twins (sleeps, `*_timeout` deadlines) are served by this executor: the
+/// thread parks until the earliest one. Any other future works too; it is woken through its
+/// waker as usual.
+///
+/// ```
+/// use std::time::Duration;
+/// use twinsync::{Flavor, Threads};
+///
+/// assert_eq!(twinsync::block_on(async { 6 * 7 }), 42);
+///
+/// // Two sleeps raced in one thread: the short one wins, after about 5 ms.
+/// let f = Threads::new();
+/// let winner = twinsync::block_on(async {
+///     let long = std::pin::pin!(f.sleep(Duration::from_secs(5)));
+///     let short = std::pin::pin!(f.sleep(Duration::from_millis(5)));
+///     match futures::future::select(long, short).await {
+///         futures::future::Either::Left(_) => "long",
+///         futures::future::Either::Right(_) => "short",
+///     }
+/// });
+/// assert_eq!(winner, "short");
+/// ```
+pub fn block_on<Fut: Future>(future: Fut) -> Fut::Output {
+    let future = pin!(future);
+    match with_context(|context| context.drive(future, None)) {
+        Some(output) => output,
+        None => unreachable!("an executor without a cancel switch was cancelled"),
+    }
+}
+
+/// The cancel switch of one thread unit: [`Cancel::request`] makes the unit's executor drop
+/// its future at the next wake-up.
+#[derive(Debug, Default)]
+pub(crate) struct Cancel {
+    requested: AtomicBool,
+    /// The waker of the unit's thread, once the unit runs.
+    waker: OnceLock<Waker>,
+}
+
+impl Cancel {
+    fn is_requested(&self) -> bool {
+        self.requested.load(SeqCst)
+    }
+
+    /// Asks the unit to stop at its current wait, and wakes it so it sees the request.
+    pub(crate) fn request(&self) {
+        self.requested.store(true, SeqCst);
+        if let Some(waker) = self.waker.get() {
+            waker.wake_by_ref();
+        }
+    }
+}
+
+/// Runs a thread unit's future on the calling thread until it finishes (`Some`) or `cancel`
+/// is requested (`None`; the future is dropped at its current wait).
+pub(crate) fn run_unit<Fut: Future>(future: Fut, cancel: &Cancel) -> Option<Fut::Output> {
+    let future = pin!(future);
+    with_context(|context| {
+        // Set before the first poll; a request made before that is seen by `drive`'s check.
+        let _ = cancel.waker.set(context.waker.clone());
+        context.drive(future, Some(cancel))
+    })
+}
