@@ -17,8 +17,9 @@ flavor_tests! {
         abort_breaks_every_waiter,
         timeout_breaks_the_barrier_for_the_others,
         reset_mends_a_broken_barrier,
+        // Cancellation: a waiting future dropped mid-wait.
+        dropped_waiter_takes_its_arrival_back,
     ],
-    task_twins: [dropped_waiter_takes_its_arrival_back],
 }
 
 async fn spawn_waiters<F: Flavor>(
@@ -134,7 +135,6 @@ async fn reset_mends_a_broken_barrier<F: Flavor>(f: F) {
 }
 
 /// Cancellation: a dropped waiter takes its arrival back; the round needs a real party.
-#[cfg(feature = "tokio")]
 async fn dropped_waiter_takes_its_arrival_back<F: Flavor>(f: F) {
     let barrier = Arc::new(F::Barrier::new(2));
     {

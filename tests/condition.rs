@@ -15,8 +15,7 @@ flavor_tests! {
         notify_all_wakes_everyone,
         wait_timeout_times_out_with_the_lock_held,
         notification_without_waiters_is_not_stored,
-    ],
-    task_twins: [
+        // Cancellation: a waiting future dropped mid-wait.
         dropped_waiter_before_wakeup_passes_it_on,
         dropped_waiter_after_wakeup_passes_it_on,
     ],
@@ -141,7 +140,6 @@ async fn notification_without_waiters_is_not_stored<F: Flavor>(_f: F) {
 
 /// Cancellation: a waiter notified and then dropped before it ever ran again hands its
 /// notification to the next waiter.
-#[cfg(feature = "tokio")]
 async fn dropped_waiter_before_wakeup_passes_it_on<F: Flavor>(f: F) {
     let cond = Arc::new(F::Condition::new(Room::default()));
     let guard = cond.lock().await;
@@ -157,7 +155,6 @@ async fn dropped_waiter_before_wakeup_passes_it_on<F: Flavor>(f: F) {
 }
 
 /// Cancellation: a waiter woken, and dropped while re-taking the lock, passes it on too.
-#[cfg(feature = "tokio")]
 async fn dropped_waiter_after_wakeup_passes_it_on<F: Flavor>(f: F) {
     let cond = Arc::new(F::Condition::new(Room::default()));
     let guard = cond.lock().await;

@@ -45,8 +45,7 @@ flavor_tests! {
         stress_priority_every_item_once,
         stress_with_join,
         stress_close_midway_loses_nothing,
-    ],
-    task_twins: [
+        // Cancellation: a waiting future dropped mid-wait.
         dropped_get_takes_no_item,
         dropped_notified_get_leaves_the_item,
         dropped_put_inserts_nothing,
@@ -558,7 +557,6 @@ async fn stress_close_midway_loses_nothing<F: Flavor>(f: F) {
 }
 
 /// Cancellation: a get future dropped while it waits takes no item.
-#[cfg(feature = "tokio")]
 async fn dropped_get_takes_no_item<F: Flavor>(_f: F) {
     use std::pin::pin;
     let q = F::Queue::<u32, Fifo>::new();
@@ -571,7 +569,6 @@ async fn dropped_get_takes_no_item<F: Flavor>(_f: F) {
 }
 
 /// Cancellation: a get that was woken by a put but dropped before it ran leaves the item.
-#[cfg(feature = "tokio")]
 async fn dropped_notified_get_leaves_the_item<F: Flavor>(_f: F) {
     let q = F::Queue::<u32, Fifo>::new();
     let mut waiting = Box::pin(q.get());
@@ -584,7 +581,6 @@ async fn dropped_notified_get_leaves_the_item<F: Flavor>(_f: F) {
 
 /// Cancellation: a put dropped while it waits (full queue) never inserts its item, even after
 /// room was made.
-#[cfg(feature = "tokio")]
 async fn dropped_put_inserts_nothing<F: Flavor>(_f: F) {
     let q = F::Queue::<u32, Fifo>::bounded(1);
     q.put(1).await.unwrap();
@@ -598,7 +594,6 @@ async fn dropped_put_inserts_nothing<F: Flavor>(_f: F) {
 
 /// Cancellation: a getter woken and then dropped passes the wake-up on, so the next getter in
 /// line is not left sleeping next to an item.
-#[cfg(feature = "tokio")]
 async fn dropped_notified_get_passes_the_wakeup_on<F: Flavor>(f: F) {
     let q = F::Queue::<u32, Fifo>::new();
     let mut first = Box::pin(q.get());
@@ -614,7 +609,6 @@ async fn dropped_notified_get_passes_the_wakeup_on<F: Flavor>(f: F) {
 }
 
 /// Cancellation: the same for putters waiting on a full queue.
-#[cfg(feature = "tokio")]
 async fn dropped_notified_put_passes_the_wakeup_on<F: Flavor>(f: F) {
     let q = F::Queue::<u32, Fifo>::bounded(1);
     q.put(0).await.unwrap();
@@ -632,7 +626,6 @@ async fn dropped_notified_put_passes_the_wakeup_on<F: Flavor>(f: F) {
 }
 
 /// Cancellation: a timed get dropped mid-wait takes no item either.
-#[cfg(feature = "tokio")]
 async fn dropped_timed_get_takes_no_item<F: Flavor>(_f: F) {
     let q = F::Queue::<u32, Lifo>::new();
     let mut waiting = Box::pin(q.get_timeout(LONG));

@@ -19,8 +19,9 @@ flavor_tests! {
         is_owned_by_current_names_only_the_owner,
         sub_futures_of_one_unit_share_ownership,
         ownership_survives_sleeps_across_workers,
+        // Cancellation: a waiting future dropped mid-wait.
+        dropped_lock_future_takes_nothing,
     ],
-    task_twins: [dropped_lock_future_takes_nothing],
 }
 
 fn recurse<'a, M: ReentrantMutex<AtomicU32>>(lock: &'a M, depth: u32) -> BoxFuture<'a, u32> {
@@ -161,7 +162,6 @@ async fn ownership_survives_sleeps_across_workers<F: Flavor>(f: F) {
 }
 
 /// Cancellation: a dropped `lock()` future takes no ownership and leaves the lock usable.
-#[cfg(feature = "tokio")]
 async fn dropped_lock_future_takes_nothing<F: Flavor>(f: F) {
     let lock = Arc::new(F::ReentrantMutex::new(()));
     let (g, lock2) = (f.clone(), Arc::clone(&lock));

@@ -23,8 +23,9 @@ flavor_tests! {
         bounded_counts_held_permits_against_the_bound,
         bounded_refuses_impossible_acquire_many,
         consecutive_releases_wake_as_many_waiters,
+        // Cancellation: a waiting future dropped mid-wait.
+        dropped_acquire_takes_no_permit, dropped_notified_acquire_passes_the_wakeup_on,
     ],
-    task_twins: [dropped_acquire_takes_no_permit, dropped_notified_acquire_passes_the_wakeup_on],
 }
 
 /// The seeds' semaphore: at most n units use the resource at once, and n do.
@@ -189,7 +190,6 @@ async fn consecutive_releases_wake_as_many_waiters<F: Flavor>(f: F) {
 }
 
 /// Cancellation: a dropped acquire future takes no permit.
-#[cfg(feature = "tokio")]
 async fn dropped_acquire_takes_no_permit<F: Flavor>(_f: F) {
     use std::pin::pin;
     let s = F::Semaphore::new(1);
@@ -205,7 +205,6 @@ async fn dropped_acquire_takes_no_permit<F: Flavor>(_f: F) {
 
 /// Cancellation: an acquire that was woken and then dropped passes the wake-up on, so the next
 /// waiter is not left sleeping next to a free permit.
-#[cfg(feature = "tokio")]
 async fn dropped_notified_acquire_passes_the_wakeup_on<F: Flavor>(f: F) {
     let s = Arc::new(F::Semaphore::new(0));
     let mut first = Box::pin(s.acquire());

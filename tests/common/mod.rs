@@ -17,14 +17,24 @@ use std::time::{Duration, Instant};
 
 use twinsync::Flavor;
 
-/// Runs `body` as the main unit of `flavor` and fails the test if it panicked.
-pub fn in_run<F, Fut>(flavor: F, body: impl FnOnce(F) -> Fut)
+/// How long one test's `run` may take before it counts as hung. Far above any test's need:
+/// it only turns a hang (a lost wake-up, a unit that cannot be cancelled) into a failure.
+const HUNG_AFTER: Duration = Duration::from_secs(120);
+
+/// Runs `body` as the main unit of `flavor` and fails the test if it panicked or hung.
+pub fn in_run<F, Fut>(flavor: F, body: impl FnOnce(F) -> Fut + Send + 'static)
 where
     F: Flavor,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    if let Err(panic) = flavor.run(body) {
-        panic!("{panic}");
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(flavor.run(body).map_err(|panic| panic.to_string()));
+    });
+    match outcome.recv_timeout(HUNG_AFTER) {
+        Ok(Ok(())) => {}
+        Ok(Err(panic)) => panic!("{panic}"),
+        Err(_) => panic!("the test did not finish within {HUNG_AFTER:?}: it hung"),
     }
 }
 
@@ -52,25 +62,21 @@ pub async fn timed<T>(fut: impl Future<Output = T>) -> (T, Duration) {
 ///
 /// - `in_run`: `async fn body<F: Flavor>(f: F)`, run as `Flavor::run`'s main, on all flavours.
 /// - `plain`: `fn body<F: Flavor>(f: F)`, on all flavours (tests about `run` itself).
-/// - `task_twins`: like `in_run`, on the tokio flavours only: cancellation tests, which drop a
-///   future while it waits. A thread twin blocks inside `poll`, so its waiting future cannot be
-///   dropped mid-wait at all.
 #[macro_export]
 macro_rules! flavor_tests {
     (
         in_run: [$($async_test:ident),* $(,)?]
         $(, plain: [$($plain_test:ident),* $(,)?])?
-        $(, task_twins: [$($task_test:ident),* $(,)?])?
         $(,)?
     ) => {
         $crate::flavor_tests!(@module threads, twinsync::Threads::new();
             [$($async_test),*]; [$($($plain_test),*)?]);
         #[cfg(feature = "tokio")]
         $crate::flavor_tests!(@module tokio, twinsync::Tokio::new();
-            [$($async_test),* $($(, $task_test)*)?]; [$($($plain_test),*)?]);
+            [$($async_test),*]; [$($($plain_test),*)?]);
         #[cfg(feature = "tokio")]
         $crate::flavor_tests!(@module tokio_local, twinsync::TokioLocal::new();
-            [$($async_test),* $($(, $task_test)*)?]; [$($($plain_test),*)?]);
+            [$($async_test),*]; [$($($plain_test),*)?]);
     };
     (@module $module:ident, $flavor:expr; [$(,)? $($async_test:ident),*]; [$($plain_test:ident),*]) => {
         mod $module {
