@@ -17,7 +17,7 @@ export RUST_BACKTRACE=0
 out=book/src/generated
 mkdir -p "$out"
 # Every scenario, in the order of the tour (`twinsync list`).
-for scenario in spawn_join race tickets deadlock rlock semaphore timer local signals \
+for scenario in spawn_join race tickets deadlock rlock semaphore timer cancel local signals \
   queue_orders producer_consumer joinable pool cpu_vs_io scale; do
   echo "generating $out/$scenario.txt" >&2
   "$runner" run "$scenario" --flavor all > "$out/$scenario.txt"

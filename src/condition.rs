@@ -315,7 +315,7 @@ impl<M, W: Waiter> ConditionTwin<M, W> {
     {
         let listener = self.notified.listen();
         drop(guard);
-        let notified = wait::notified::<W>(listener, deadline).await;
+        let notified = wait::notified::<W>(&self.notified, listener, deadline).await;
         let mut pass_on = PassOn {
             notified: &self.notified,
             armed: notified,

@@ -43,10 +43,11 @@
 //! | Python | shared trait | thread twin | task twin |
 //! |---|---|---|---|
 //! | `threading.Thread(target=…).start()` | [`Flavor::spawn`] | [`Threads`]: a named `std::thread` | [`Tokio`], [`TokioLocal`]: a tokio task |
-//! | `Thread.join()`, `is_alive()` | [`JoinHandle`] | [`ThreadJoinHandle`] | [`TaskJoinHandle`] |
+//! | `Thread.join()`, `is_alive()`; asyncio's `task.cancel()` | [`JoinHandle`] (`join` → [`JoinError`], `cancel`) | [`ThreadJoinHandle`] | [`TaskJoinHandle`] |
 //! | `daemon=True` | [`Flavor::spawn_daemon`] | abandoned OS thread | dropped task |
 //! | `current_thread()`, `enumerate()`, `active_count()` | [`current`], [`Flavor::units`], [`Flavor::active_count`] | | |
-//! | `time.sleep` | [`Flavor::sleep`] | `std::thread::sleep` | `tokio::time::sleep` |
+//! | `time.sleep` | [`Flavor::sleep`] | the unit's executor parks the thread | `tokio::time::sleep` |
+//! | `asyncio.wait_for`, `asyncio.timeout` | [`Flavor::timeout`] | a timer on the unit's executor | a tokio timer |
 //! | `threading.Lock` | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
 //! | `threading.RLock` | [`ReentrantMutex`] | [`reentrant::ThreadReentrantMutex`] (keyed on the thread) | [`reentrant::TaskReentrantMutex`] (keyed on the task) |
 //! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`] (`new`, `bounded`) | [`semaphore::ThreadSemaphore`] | [`semaphore::TaskSemaphore`] |
@@ -60,10 +61,20 @@
 //! Every waiting operation comes in three forms, as Python's `acquire(blocking, timeout)`: wait
 //! (`lock`, `acquire`, `wait`), try (`try_lock`, never waits) and deadline (`lock_timeout`, …,
 //! giving [`Timeout`]). The thread twins also have plain blocking inherent methods of the same
-//! names, for code with no async at all; generic code reaches the trait's futures. The primitives
-//! twinsync builds itself are one state machine each, generic over a [`wait::Waiter`]: only the
-//! final "wait for a notification" step differs between the twins, and every task-twin wait is
-//! cancellation-safe (a dropped future loses no permit, notification or ownership).
+//! names, for code with no async at all; generic code reaches the trait's futures. Every
+//! primitive is one state machine, generic over a [`wait::Waiter`]; the twins differ only in how
+//! they wait, and the waiting protocol is written once, in [`wait`].
+//!
+//! ## One code, one answer
+//!
+//! No twinsync future blocks inside `poll`, on any flavour. A [`Threads`] unit is a real OS
+//! thread running its own one-unit executor ([`block_on`]): when its future must wait, the
+//! thread twin spins briefly and returns `Pending`, and the executor parks the OS thread until a
+//! waker or the unit's earliest deadline wakes it. So `select!`, `join!`, [`Flavor::timeout`]
+//! and [`JoinHandle::cancel`] behave the same on threads and on coroutines, and every wait is
+//! cancellation-safe: a dropped wait loses no item, permit, notification or lock hold. Code that
+//! blocks by other means (a std lock, a CPU loop) cannot be cancelled until its next twinsync
+//! wait, as in Python and Java.
 //!
 //! ## Choosing a flavour
 //!
@@ -79,8 +90,10 @@
 //! ## What twinsync is not
 //!
 //! twinsync makes the comparison of the two worlds honest and cheap to run; it is not a new
-//! runtime. The thread twins are thin layers over `parking_lot` and `std`, the task twins over
-//! `async-lock` and tokio; if you need only one world, those crates serve you directly.
+//! async runtime. Its primitives are its own state machines on atomics, short `parking_lot`
+//! locks and `event-listener`, and the task twins run on tokio; if you need only one world and
+//! none of Python's names, `parking_lot`, `async-lock`, `tokio::sync` or `crossbeam` serve you
+//! directly.
 //!
 //! ## Features
 //!

@@ -20,11 +20,12 @@ use std::sync::atomic::{AtomicU64, Ordering::AcqRel, Ordering::Acquire};
 use std::time::{Duration, Instant};
 
 use event_listener::IntoNotification;
+use futures::FutureExt;
 
 use crate::error::Timeout;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{self, Blocking, Waiter, block_on, deadline_after, without_deadline};
+use crate::wait::{Attempt, Blocking, Wait, Waiter, block_on, deadline_after, without_deadline};
 
 /// Too many permits: an explicit release past a bounded semaphore's initial count (or past
 /// `u32::MAX`), or a request for more permits than a bounded semaphore can ever hold. Nothing
@@ -424,35 +425,45 @@ impl<W> SemaphoreTwin<W> {
     }
 }
 
-impl<W: Waiter> SemaphoreTwin<W> {
-    /// The wait of both twins: moves `n` permits from free to held, waiting for them.
-    pub(crate) async fn take_until(
-        &self,
-        n: u32,
-        deadline: Option<Instant>,
-    ) -> Result<(), Timeout> {
-        if self.take(n) {
-            return Ok(());
-        }
-        wait::until::<W, ()>(
-            &self.released,
-            deadline,
-            |_| self.take(n).then_some(()),
-            || free(self.counts.load(Acquire)) >= n,
-        )
-        .await
+/// Acquiring `n` permits, as the waiting protocol sees it.
+struct Taking<'a, W> {
+    semaphore: &'a SemaphoreTwin<W>,
+    n: u32,
+}
+
+impl<'a, W> Attempt for Taking<'a, W> {
+    type Output = SemaphorePermit<'a, W>;
+    const CONTENDED: bool = true;
+
+    fn event(&self) -> &event_listener::Event {
+        &self.semaphore.released
     }
 
-    async fn acquire_until(
+    #[inline]
+    fn attempt(&mut self, _registered: bool) -> Option<SemaphorePermit<'a, W>> {
+        self.semaphore.try_acquire_many(self.n)
+    }
+
+    fn hint(&self) -> bool {
+        self.semaphore.available() >= self.n
+    }
+}
+
+impl<W: Waiter> SemaphoreTwin<W> {
+    /// Moves `n` permits from free to held, waiting for them, without a guard: the caller
+    /// gives them back with `give_back` (the reentrant mutex's gate).
+    pub(crate) fn take_until(
         &self,
         n: u32,
         deadline: Option<Instant>,
-    ) -> Result<SemaphorePermit<'_, W>, Timeout> {
-        self.take_until(n, deadline).await?;
-        Ok(SemaphorePermit {
-            semaphore: self,
-            count: n,
-        })
+    ) -> impl Future<Output = Result<(), Timeout>> + Send + '_ {
+        self.acquire_until(n, deadline)
+            .map(|taken| taken.map(std::mem::forget))
+    }
+
+    /// Acquiring `n` permits, with a deadline: the wait of both twins.
+    fn acquire_until(&self, n: u32, deadline: Option<Instant>) -> Wait<W, Taking<'_, W>> {
+        Wait::new(Taking { semaphore: self, n }, deadline)
     }
 
     fn check_satisfiable(&self, n: u32) -> Result<(), Overflow> {
@@ -567,8 +578,11 @@ impl<W: Waiter> Semaphore for SemaphoreTwin<W> {
         SemaphoreTwin::bounded(permits)
     }
 
-    async fn acquire(&self) -> SemaphorePermit<'_, W> {
-        without_deadline(self.acquire_until(1, None).await)
+    fn acquire(&self) -> impl Future<Output = SemaphorePermit<'_, W>> + Send {
+        Wait::<W, _>::forever(Taking {
+            semaphore: self,
+            n: 1,
+        })
     }
 
     async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_, W>, Overflow> {

@@ -15,14 +15,9 @@
 //! The lock **barges**: a unit arriving at the moment of release may take it ahead of a woken
 //! waiter (which then waits again), as Python's `threading.Lock` and parking_lot's mutex allow.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicU8, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed};
-use std::time::Instant;
 
 use event_listener::Event;
-
-use crate::error::Timeout;
-use crate::wait::{self, Waiter};
 
 const LOCKED: u8 = 1;
 const WAITING: u8 = 2;
@@ -30,7 +25,8 @@ const WAITING: u8 = 2;
 /// A lock without data: the state machine of [`MutexTwin`](super::MutexTwin).
 pub(crate) struct RawLock {
     state: AtomicU8,
-    released: Event,
+    /// Notified by an unlock that found `WAITING`.
+    pub(crate) released: Event,
 }
 
 impl RawLock {
@@ -66,7 +62,8 @@ impl RawLock {
     }
 
     /// One attempt of the waiting protocol; a registered waiter announces itself as it tries.
-    fn attempt(&self, registered: bool) -> bool {
+    #[inline]
+    pub(crate) fn take(&self, registered: bool) -> bool {
         if registered {
             // AcqRel: publishes the listener registered before this to the unlocker that reads
             // `WAITING` here, and acquires the lock if it was free.
@@ -74,19 +71,6 @@ impl RawLock {
         } else {
             self.try_lock()
         }
-    }
-
-    /// Waits until the lock is taken, or `deadline` passes (`Err(Timeout)`, nothing taken).
-    pub(crate) fn lock_until<W: Waiter>(
-        &self,
-        deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(), Timeout>> + Send + '_ {
-        wait::until::<W, ()>(
-            &self.released,
-            deadline,
-            |registered| self.attempt(registered).then_some(()),
-            || !self.is_locked(),
-        )
     }
 
     /// Releases the lock; only its holder calls this.

@@ -13,12 +13,14 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
+use event_listener::Event;
+
 use super::Mutex;
 use super::raw::RawLock;
 use crate::error::Timeout;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, block_on, deadline_after, without_deadline};
+use crate::wait::{Attempt, Blocking, Wait, Waiter, block_on, deadline_after};
 
 /// The mutex of both twins, generic over its way of waiting `W`. Use the aliases
 /// [`ThreadMutex`] and [`TaskMutex`].
@@ -172,17 +174,36 @@ impl<T: ?Sized, W> MutexTwin<T, W> {
     }
 }
 
-impl<T: ?Sized, W: Waiter> MutexTwin<T, W> {
-    /// The lock of both twins: the fast path, then the waiting protocol.
-    async fn lock_until(&self, deadline: Option<Instant>) -> Result<MutexGuard<'_, T, W>, Timeout> {
-        if !self.lock.try_lock() {
-            self.lock.lock_until::<W>(deadline).await?;
-        }
-        Ok(self.guard())
+/// Taking a mutex, as the waiting protocol sees it: the lock's state machine, and a guard when
+/// it is taken.
+struct Locking<'a, T: ?Sized, W>(&'a MutexTwin<T, W>);
+
+impl<'a, T: ?Sized, W> Attempt for Locking<'a, T, W> {
+    type Output = MutexGuard<'a, T, W>;
+    const CONTENDED: bool = true;
+
+    fn event(&self) -> &Event {
+        &self.0.lock.released
+    }
+
+    #[inline]
+    fn attempt(&mut self, registered: bool) -> Option<MutexGuard<'a, T, W>> {
+        self.0.lock.take(registered).then(|| self.0.guard())
+    }
+
+    fn hint(&self) -> bool {
+        !self.0.lock.is_locked()
     }
 }
 
-impl<T: ?Sized> ThreadMutex<T> {
+impl<T: ?Sized + Send, W: Waiter> MutexTwin<T, W> {
+    /// The lock of both twins, with a deadline.
+    fn lock_until(&self, deadline: Option<Instant>) -> Wait<W, Locking<'_, T, W>> {
+        Wait::new(Locking(self), deadline)
+    }
+}
+
+impl<T: ?Sized + Send> ThreadMutex<T> {
     /// Blocks the calling thread until the lock is free, then takes it.
     ///
     /// ```
@@ -194,7 +215,7 @@ impl<T: ?Sized> ThreadMutex<T> {
     pub fn lock(&self) -> ThreadMutexGuard<'_, T> {
         match self.try_lock() {
             Some(guard) => guard,
-            None => without_deadline(block_on(self.lock_until(None))),
+            None => block_on(Wait::<Blocking, _>::forever(Locking(self))),
         }
     }
 
@@ -214,7 +235,7 @@ impl<T: ?Sized> ThreadMutex<T> {
 }
 
 #[cfg(feature = "tokio")]
-impl<T: ?Sized> TaskMutex<T> {
+impl<T: ?Sized + Send> TaskMutex<T> {
     /// Waits (yielding the task) until the lock is free, then takes it.
     ///
     /// ```
@@ -225,7 +246,7 @@ impl<T: ?Sized> TaskMutex<T> {
     /// # });
     /// ```
     pub async fn lock(&self) -> TaskMutexGuard<'_, T> {
-        without_deadline(self.lock_until(None).await)
+        Wait::<Async, _>::forever(Locking(self)).await
     }
 
     /// Waits at most `timeout` for the lock (a tokio timer: call it inside a runtime).
@@ -256,8 +277,8 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
         MutexTwin::new(value)
     }
 
-    async fn lock(&self) -> MutexGuard<'_, T, W> {
-        without_deadline(self.lock_until(None).await)
+    fn lock(&self) -> impl Future<Output = MutexGuard<'_, T, W>> + Send {
+        Wait::<W, _>::forever(Locking(self))
     }
 
     fn try_lock(&self) -> Option<MutexGuard<'_, T, W>> {

@@ -874,8 +874,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> futures::Stream for ItemStream<T, D, 
         }
         let shared = &*this.queue.shared;
         let counted = &mut this.counted;
-        let polled = this.waiting.poll(
-            cx,
+        let mut getting = wait::Closures::new(
             &shared.not_empty,
             |registered| match shared.attempt_get(counted, registered) {
                 Ok(item) => Some(Some(item)),
@@ -884,6 +883,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> futures::Stream for ItemStream<T, D, 
             },
             || shared.may_get(),
         );
+        let polled = this.waiting.poll(cx, &mut getting);
         match polled {
             Poll::Ready(item) => {
                 // The next item is a new wait; a stream has no deadline, so no timeout came.

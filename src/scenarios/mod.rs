@@ -13,6 +13,7 @@ use crate::flavor::{Flavor, FlavorKind, Threads};
 #[cfg(feature = "tokio")]
 use crate::flavor::{Tokio, TokioLocal};
 
+pub mod cancel;
 pub mod cpu_vs_io;
 pub mod deadlock;
 pub mod joinable;
@@ -164,6 +165,7 @@ pub const ALL: &[Entry] = &[
     entry::<rlock::Rlock>(),
     entry::<semaphore::SemaphoreScenario>(),
     entry::<timer::Timers>(),
+    entry::<cancel::Cancel>(),
     entry::<local::Students>(),
     entry::<signals::Signals>(),
     entry::<queue_orders::QueueOrders>(),
