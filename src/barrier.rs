@@ -29,7 +29,7 @@ use crate::wait::{self, Blocking, Waiter, block_on, deadline_after};
 /// ```
 /// use twinsync::barrier::{BarrierError, ThreadBarrier};
 ///
-/// let b = ThreadBarrier::new(2);
+/// let b = ThreadBarrier::new(2).unwrap();
 /// b.abort();
 /// assert_eq!(b.wait().unwrap_err(), BarrierError::Broken);
 /// ```
@@ -53,23 +53,56 @@ impl fmt::Display for BarrierError {
 
 impl std::error::Error for BarrierError {}
 
-/// What a completed barrier wait tells its unit.
+/// A barrier needs at least one party: Python's `Barrier(0)` raises `ValueError`, and so
+/// `Barrier::new(0)` is this error rather than a barrier quietly made for one.
+///
+/// ```
+/// use twinsync::barrier::{ThreadBarrier, ZeroParties};
+/// assert_eq!(ThreadBarrier::new(0).unwrap_err(), ZeroParties);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ZeroParties;
+
+impl fmt::Display for ZeroParties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a barrier needs at least one party")
+    }
+}
+
+impl std::error::Error for ZeroParties {}
+
+/// What a completed barrier wait tells its unit: its arrival index (Python's return value of
+/// `Barrier.wait()`) and whether it is the round's leader.
 ///
 /// ```
 /// use twinsync::barrier::ThreadBarrier;
-/// assert!(ThreadBarrier::new(1).wait().unwrap().is_leader());
+/// let alone = ThreadBarrier::new(1).unwrap().wait().unwrap();
+/// assert_eq!((alone.index(), alone.is_leader()), (0, true));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BarrierWaitResult {
+    index: usize,
     leader: bool,
 }
 
 impl BarrierWaitResult {
-    /// Whether this unit is the round's leader: exactly one per round (the last to arrive).
+    /// The order of this unit's arrival in its round: 0 for the first to arrive, up to
+    /// `parties - 1` for the one whose arrival released the round (Python's `Barrier.wait()`).
     ///
     /// ```
     /// use twinsync::barrier::ThreadBarrier;
-    /// assert!(ThreadBarrier::new(1).wait().unwrap().is_leader());
+    /// assert_eq!(ThreadBarrier::new(1).unwrap().wait().unwrap().index(), 0);
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Whether this unit is the round's leader: exactly one per round, the last to arrive
+    /// (index `parties - 1`).
+    ///
+    /// ```
+    /// use twinsync::barrier::ThreadBarrier;
+    /// assert!(ThreadBarrier::new(1).unwrap().wait().unwrap().is_leader());
     /// ```
     pub fn is_leader(&self) -> bool {
         self.leader
@@ -84,7 +117,7 @@ impl BarrierWaitResult {
 /// use twinsync::{Barrier, Flavor, JoinHandle, Threads};
 ///
 /// async fn meet<F: Flavor>(f: F) -> usize {
-///     let barrier = Arc::new(F::Barrier::new(3));
+///     let barrier = Arc::new(F::Barrier::new(3).unwrap());
 ///     let units: Vec<_> = (0..3)
 ///         .map(|i| {
 ///             let barrier = Arc::clone(&barrier);
@@ -100,13 +133,14 @@ impl BarrierWaitResult {
 /// assert_eq!(Threads::new().run(meet).unwrap(), 1);
 /// ```
 pub trait Barrier: Send + Sync {
-    /// A barrier for `parties` units (0 is treated as 1).
+    /// A barrier for `parties` units, or [`ZeroParties`] for 0.
     ///
     /// ```
     /// use twinsync::{Barrier, barrier::ThreadBarrier};
-    /// assert_eq!(<ThreadBarrier as Barrier>::new(4).parties(), 4);
+    /// assert_eq!(<ThreadBarrier as Barrier>::new(4).unwrap().parties(), 4);
+    /// assert!(<ThreadBarrier as Barrier>::new(0).is_err());
     /// ```
-    fn new(parties: usize) -> Self
+    fn new(parties: usize) -> Result<Self, ZeroParties>
     where
         Self: Sized;
 
@@ -115,7 +149,7 @@ pub trait Barrier: Send + Sync {
     /// ```
     /// # use twinsync::{Barrier, Flavor, Threads};
     /// async fn alone<F: Flavor>(_f: F) -> bool {
-    ///     F::Barrier::new(1).wait().await.unwrap().is_leader()
+    ///     F::Barrier::new(1).unwrap().wait().await.unwrap().is_leader()
     /// }
     /// assert!(Threads::new().run(alone).unwrap());
     /// ```
@@ -127,7 +161,7 @@ pub trait Barrier: Send + Sync {
     /// # use std::time::Duration;
     /// # use twinsync::{Barrier, Flavor, Threads, barrier::BarrierError};
     /// async fn nobody_comes<F: Flavor>(_f: F) -> Result<bool, BarrierError> {
-    ///     let b = F::Barrier::new(2);
+    ///     let b = F::Barrier::new(2).unwrap();
     ///     let err = b.wait_timeout(Duration::from_millis(5)).await.unwrap_err();
     ///     assert_eq!(err, BarrierError::Timeout);
     ///     Ok(b.is_broken())
@@ -144,7 +178,7 @@ pub trait Barrier: Send + Sync {
     ///
     /// ```
     /// # use twinsync::{Barrier, barrier::ThreadBarrier};
-    /// let b = ThreadBarrier::new(3);
+    /// let b = ThreadBarrier::new(3).unwrap();
     /// b.abort();
     /// assert!(b.is_broken());
     /// ```
@@ -155,7 +189,7 @@ pub trait Barrier: Send + Sync {
     ///
     /// ```
     /// # use twinsync::{Barrier, barrier::ThreadBarrier};
-    /// let b = ThreadBarrier::new(3);
+    /// let b = ThreadBarrier::new(3).unwrap();
     /// b.abort();
     /// b.reset();
     /// assert!(!b.is_broken());
@@ -166,7 +200,7 @@ pub trait Barrier: Send + Sync {
     ///
     /// ```
     /// # use twinsync::{Barrier, barrier::ThreadBarrier};
-    /// assert!(!ThreadBarrier::new(2).is_broken());
+    /// assert!(!ThreadBarrier::new(2).unwrap().is_broken());
     /// ```
     fn is_broken(&self) -> bool;
 
@@ -174,7 +208,7 @@ pub trait Barrier: Send + Sync {
     ///
     /// ```
     /// # use twinsync::{Barrier, barrier::ThreadBarrier};
-    /// assert_eq!(ThreadBarrier::new(5).parties(), 5);
+    /// assert_eq!(ThreadBarrier::new(5).unwrap().parties(), 5);
     /// ```
     fn parties(&self) -> usize;
 
@@ -182,22 +216,35 @@ pub trait Barrier: Send + Sync {
     ///
     /// ```
     /// # use twinsync::{Barrier, barrier::ThreadBarrier};
-    /// assert_eq!(ThreadBarrier::new(5).n_waiting(), 0);
+    /// assert_eq!(ThreadBarrier::new(5).unwrap().n_waiting(), 0);
     /// ```
     fn n_waiting(&self) -> usize;
 }
 
 /// How one round ended (0 while it is still filling); shared by the round's waiters.
+/// One filling of the barrier. Arrivals are numbered in order (`seat`); an arrival taken back
+/// (its waiter went away) leaves its seat in `left`, so the surviving arrivals' indices stay
+/// distinct and dense: a unit's index is its seat minus the seats before it that were left.
 #[derive(Default)]
 struct Round {
     outcome: AtomicU8,
+    left: Mutex<Vec<usize>>,
+}
+
+impl Round {
+    fn index_of(&self, seat: usize) -> usize {
+        seat - self.left.lock().iter().filter(|&&left| left < seat).count()
+    }
 }
 
 const PASSED: u8 = 1;
 const BROKEN: u8 = 2;
 
 struct State {
+    /// Units waiting in this round.
     arrived: usize,
+    /// Arrivals in this round so far, including those taken back.
+    seats: usize,
     round: Arc<Round>,
     broken: bool,
 }
@@ -208,6 +255,7 @@ impl State {
         self.round.outcome.store(outcome, SeqCst);
         self.round = Arc::default();
         self.arrived = 0;
+        self.seats = 0;
     }
 }
 
@@ -227,7 +275,7 @@ pub struct BarrierTwin<W> {
 /// use std::sync::Arc;
 /// use twinsync::barrier::ThreadBarrier;
 ///
-/// let b = Arc::new(ThreadBarrier::new(2));
+/// let b = Arc::new(ThreadBarrier::new(2).unwrap());
 /// let other = {
 ///     let b = Arc::clone(&b);
 ///     std::thread::spawn(move || b.wait().unwrap().is_leader())
@@ -241,7 +289,7 @@ pub type ThreadBarrier = BarrierTwin<Blocking>;
 ///
 /// ```
 /// # twinsync::block_on(async {
-/// let b = twinsync::barrier::TaskBarrier::new(1);
+/// let b = twinsync::barrier::TaskBarrier::new(1).unwrap();
 /// assert!(b.wait().await.unwrap().is_leader());
 /// # });
 /// ```
@@ -252,7 +300,21 @@ pub type TaskBarrier = BarrierTwin<Async>;
 struct Arrival<'a, W> {
     barrier: &'a BarrierTwin<W>,
     round: Arc<Round>,
+    seat: usize,
     settled: bool,
+}
+
+impl<W> Arrival<'_, W> {
+    /// What the ended round means for this arrival.
+    fn outcome(&self) -> Result<BarrierWaitResult, BarrierError> {
+        match self.round.outcome.load(SeqCst) {
+            PASSED => Ok(BarrierWaitResult {
+                index: self.round.index_of(self.seat),
+                leader: false,
+            }),
+            _ => Err(BarrierError::Broken),
+        }
+    }
 }
 
 impl<W> Drop for Arrival<'_, W> {
@@ -263,33 +325,40 @@ impl<W> Drop for Arrival<'_, W> {
         let mut state = self.barrier.state.lock();
         if Arc::ptr_eq(&state.round, &self.round) {
             state.arrived -= 1;
+            self.round.left.lock().push(self.seat);
         }
     }
 }
 
 impl<W> BarrierTwin<W> {
-    /// A barrier for `parties` units (0 is treated as 1).
+    /// A barrier for `parties` units, or [`ZeroParties`] for 0 (Python's `ValueError`).
     ///
     /// ```
-    /// assert_eq!(twinsync::barrier::ThreadBarrier::new(0).parties(), 1);
+    /// use twinsync::barrier::ThreadBarrier;
+    /// assert_eq!(ThreadBarrier::new(3).unwrap().parties(), 3);
+    /// assert!(ThreadBarrier::new(0).is_err());
     /// ```
-    pub fn new(parties: usize) -> Self {
-        BarrierTwin {
-            parties: parties.max(1),
+    pub fn new(parties: usize) -> Result<Self, ZeroParties> {
+        if parties == 0 {
+            return Err(ZeroParties);
+        }
+        Ok(BarrierTwin {
+            parties,
             state: Mutex::new(State {
                 arrived: 0,
+                seats: 0,
                 round: Arc::default(),
                 broken: false,
             }),
             round_ended: event_listener::Event::new(),
             waiter: PhantomData,
-        }
+        })
     }
 
     /// Breaks the barrier for every present and future waiter until [`reset`](Self::reset).
     ///
     /// ```
-    /// let b = twinsync::barrier::ThreadBarrier::new(2);
+    /// let b = twinsync::barrier::ThreadBarrier::new(2).unwrap();
     /// b.abort();
     /// assert!(b.wait().is_err());
     /// ```
@@ -304,7 +373,7 @@ impl<W> BarrierTwin<W> {
     /// Empties and mends the barrier; units waiting now get [`BarrierError::Broken`].
     ///
     /// ```
-    /// let b = twinsync::barrier::ThreadBarrier::new(1);
+    /// let b = twinsync::barrier::ThreadBarrier::new(1).unwrap();
     /// b.abort();
     /// b.reset();
     /// assert!(b.wait().is_ok());
@@ -322,7 +391,7 @@ impl<W> BarrierTwin<W> {
     /// Whether the barrier is broken.
     ///
     /// ```
-    /// assert!(!twinsync::barrier::ThreadBarrier::new(2).is_broken());
+    /// assert!(!twinsync::barrier::ThreadBarrier::new(2).unwrap().is_broken());
     /// ```
     pub fn is_broken(&self) -> bool {
         self.state.lock().broken
@@ -331,7 +400,7 @@ impl<W> BarrierTwin<W> {
     /// How many units each round needs.
     ///
     /// ```
-    /// assert_eq!(twinsync::barrier::ThreadBarrier::new(3).parties(), 3);
+    /// assert_eq!(twinsync::barrier::ThreadBarrier::new(3).unwrap().parties(), 3);
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -340,7 +409,7 @@ impl<W> BarrierTwin<W> {
     /// How many units wait in the current round.
     ///
     /// ```
-    /// assert_eq!(twinsync::barrier::ThreadBarrier::new(3).n_waiting(), 0);
+    /// assert_eq!(twinsync::barrier::ThreadBarrier::new(3).unwrap().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.state.lock().arrived
@@ -349,23 +418,28 @@ impl<W> BarrierTwin<W> {
 
 impl<W: Waiter> BarrierTwin<W> {
     /// Counts this unit in; `None` if it completed the round (it is the leader).
-    fn arrive(&self) -> Result<Option<Arrival<'_, W>>, BarrierError> {
+    fn arrive(&self) -> Result<Result<Arrival<'_, W>, BarrierWaitResult>, BarrierError> {
         let mut state = self.state.lock();
         if state.broken {
             return Err(BarrierError::Broken);
         }
         state.arrived += 1;
+        state.seats += 1;
         if state.arrived < self.parties {
-            return Ok(Some(Arrival {
+            return Ok(Ok(Arrival {
                 barrier: self,
                 round: Arc::clone(&state.round),
+                seat: state.seats - 1,
                 settled: false,
             }));
         }
         state.end_round(PASSED);
         drop(state);
         self.round_ended.notify(usize::MAX);
-        Ok(None)
+        Ok(Err(BarrierWaitResult {
+            index: self.parties - 1,
+            leader: true,
+        }))
     }
 
     /// The wait of both twins.
@@ -373,8 +447,9 @@ impl<W: Waiter> BarrierTwin<W> {
         &self,
         deadline: Option<Instant>,
     ) -> Result<BarrierWaitResult, BarrierError> {
-        let Some(mut arrival) = self.arrive()? else {
-            return Ok(BarrierWaitResult { leader: true });
+        let mut arrival = match self.arrive()? {
+            Ok(arrival) => arrival,
+            Err(released) => return Ok(released),
         };
         let round = Arc::clone(&arrival.round);
         let ended = || round.outcome.load(SeqCst) != 0;
@@ -389,18 +464,14 @@ impl<W: Waiter> BarrierTwin<W> {
             return self.time_out(&mut arrival);
         }
         arrival.settled = true;
-        match round.outcome.load(SeqCst) {
-            PASSED => Ok(BarrierWaitResult { leader: false }),
-            _ => Err(BarrierError::Broken),
-        }
+        arrival.outcome()
     }
 
     fn time_out(&self, arrival: &mut Arrival<'_, W>) -> Result<BarrierWaitResult, BarrierError> {
         let mut state = self.state.lock();
         arrival.settled = true;
         match arrival.round.outcome.load(SeqCst) {
-            PASSED => Ok(BarrierWaitResult { leader: false }),
-            BROKEN => Err(BarrierError::Broken),
+            PASSED | BROKEN => arrival.outcome(),
             _ => {
                 state.broken = true;
                 state.end_round(BROKEN);
@@ -416,7 +487,7 @@ impl ThreadBarrier {
     /// Blocks until the round is complete.
     ///
     /// ```
-    /// assert!(twinsync::barrier::ThreadBarrier::new(1).wait().is_ok());
+    /// assert!(twinsync::barrier::ThreadBarrier::new(1).unwrap().wait().is_ok());
     /// ```
     pub fn wait(&self) -> Result<BarrierWaitResult, BarrierError> {
         block_on(self.wait_until(None))
@@ -427,7 +498,7 @@ impl ThreadBarrier {
     /// ```
     /// use std::time::Duration;
     /// use twinsync::barrier::{BarrierError, ThreadBarrier};
-    /// let b = ThreadBarrier::new(2);
+    /// let b = ThreadBarrier::new(2).unwrap();
     /// assert_eq!(b.wait_timeout(Duration::from_millis(1)), Err(BarrierError::Timeout));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> Result<BarrierWaitResult, BarrierError> {
@@ -441,7 +512,7 @@ impl TaskBarrier {
     ///
     /// ```
     /// # twinsync::block_on(async {
-    /// assert!(twinsync::barrier::TaskBarrier::new(1).wait().await.is_ok());
+    /// assert!(twinsync::barrier::TaskBarrier::new(1).unwrap().wait().await.is_ok());
     /// # });
     /// ```
     pub async fn wait(&self) -> Result<BarrierWaitResult, BarrierError> {
@@ -455,7 +526,7 @@ impl TaskBarrier {
     /// # use std::time::Duration;
     /// # use twinsync::{Flavor, TokioLocal};
     /// # TokioLocal::new().run(|_| async {
-    /// let b = twinsync::barrier::TaskBarrier::new(2);
+    /// let b = twinsync::barrier::TaskBarrier::new(2).unwrap();
     /// assert!(b.wait_timeout(Duration::from_millis(1)).await.is_err());
     /// # }).unwrap();
     /// ```
@@ -465,7 +536,7 @@ impl TaskBarrier {
 }
 
 impl<W: Waiter> Barrier for BarrierTwin<W> {
-    fn new(parties: usize) -> Self {
+    fn new(parties: usize) -> Result<Self, ZeroParties> {
         BarrierTwin::new(parties)
     }
 

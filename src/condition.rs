@@ -1,8 +1,27 @@
 //! `Condition`: Python's `threading.Condition`, a lock with a waiting room.
 //!
-//! A condition owns its lock (the flavour's [`Mutex`]), as `Condition(lock)` does in Python:
-//! [`lock`](Condition::lock) takes it, [`wait`](Condition::wait) gives it up while waiting for a
-//! notification and takes it back before returning.
+//! A condition has a lock (the flavour's [`Mutex`]): [`lock`](Condition::lock) takes it,
+//! [`wait`](Condition::wait) gives it up while waiting for a notification and takes it back
+//! before returning. [`Condition::new`] makes a fresh lock, as Python's `Condition()` does;
+//! [`Condition::with_lock`] shares one, as Python's `Condition(lock)` does — several conditions
+//! over one mutex, the way `queue.Queue` builds `not_empty` and `not_full`:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::collections::VecDeque;
+//! use twinsync::{Condition, Flavor, Mutex, Threads};
+//!
+//! async fn one_lock_two_rooms<F: Flavor>(_f: F) -> Option<u32> {
+//!     let items = Arc::new(F::Mutex::new(VecDeque::new()));
+//!     let not_empty = F::Condition::with_lock(Arc::clone(&items));
+//!     let not_full = F::Condition::with_lock(items);
+//!     not_full.lock().await.push_back(7); // either condition's lock is the same mutex
+//!     not_empty.notify_one();
+//!     let mut queue = not_empty.lock().await;
+//!     queue.pop_front()
+//! }
+//! assert_eq!(Threads::new().run(one_lock_two_rooms).unwrap(), Some(7));
+//! ```
 //!
 //! One implementation serves both twins, [`ThreadCondition`] and [`TaskCondition`], generic over
 //! the mutex twin and the way of waiting.
@@ -19,6 +38,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::DerefMut;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use event_listener::IntoNotification;
@@ -54,8 +74,11 @@ use crate::wait::{self, Blocking, Waiter, block_on, deadline_after};
 /// assert_eq!(Threads::new().run(handoff).unwrap(), 42);
 /// ```
 pub trait Condition<T>: Send + Sync {
+    /// The condition's lock: the flavour's mutex.
+    type Lock: Mutex<T>;
+
     /// The guard of the condition's lock.
-    type Guard<'a>: DerefMut<Target = T> + Send + 'a
+    type Guard<'a>: DerefMut<Target = T> + crate::mutex::Guard + Send + 'a
     where
         Self: 'a;
 
@@ -69,6 +92,53 @@ pub trait Condition<T>: Send + Sync {
     fn new(value: T) -> Self
     where
         Self: Sized;
+
+    /// A condition over a lock shared with others (Python's `Condition(lock)`): waiting on it
+    /// gives up and takes back that lock.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use twinsync::{Condition, Flavor, Mutex, Threads};
+    /// async fn shared<F: Flavor>(_f: F) -> bool {
+    ///     let lock = Arc::new(F::Mutex::new(0));
+    ///     let a = F::Condition::with_lock(Arc::clone(&lock));
+    ///     let b = F::Condition::with_lock(Arc::clone(&lock));
+    ///     let held = a.lock().await;
+    ///     let blocked = b.is_locked() && lock.is_locked(); // one lock behind both
+    ///     drop(held);
+    ///     blocked
+    /// }
+    /// assert!(Threads::new().run(shared).unwrap());
+    /// ```
+    fn with_lock(lock: Arc<Self::Lock>) -> Self
+    where
+        Self: Sized;
+
+    /// The condition's lock, to share with another condition or to use directly.
+    ///
+    /// ```
+    /// # use twinsync::{Condition, Flavor, Threads};
+    /// async fn siblings<F: Flavor>(_f: F) {
+    ///     let first = F::Condition::new(());
+    ///     let second = F::Condition::with_lock(first.shared_lock());
+    ///     let held = first.lock().await;
+    ///     assert!(second.try_lock().is_none());
+    ///     drop(held);
+    /// }
+    /// Threads::new().run(siblings).unwrap();
+    /// ```
+    fn shared_lock(&self) -> Arc<Self::Lock>;
+
+    /// Whether some unit holds the condition's lock right now (Python: `cond._lock.locked()`).
+    ///
+    /// ```
+    /// # use twinsync::{Condition, condition::ThreadCondition};
+    /// let c = ThreadCondition::new(());
+    /// let held = Condition::try_lock(&c).unwrap();
+    /// assert!(Condition::is_locked(&c));
+    /// # drop(held);
+    /// ```
+    fn is_locked(&self) -> bool;
 
     /// Takes the condition's lock (`with cond:`).
     ///
@@ -176,6 +246,30 @@ pub trait Condition<T>: Send + Sync {
     where
         P: FnMut(&mut T) -> bool + Send + 'a;
 
+    /// Waits until `predicate` holds, for at most `timeout` (Python's
+    /// `cond.wait_for(predicate, timeout)`); returns with the lock held and the predicate's last
+    /// value: `true` if it came true, `false` if the time ran out first.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use twinsync::{Condition, condition::ThreadCondition};
+    /// async fn never<C: Condition<bool>>(flag: &C) -> bool {
+    ///     let guard = flag.lock().await;
+    ///     let (_guard, came_true) =
+    ///         flag.wait_for_timeout(guard, |set| *set, Duration::from_millis(5)).await;
+    ///     came_true
+    /// }
+    /// assert!(!twinsync::block_on(never(&ThreadCondition::new(false))));
+    /// ```
+    fn wait_for_timeout<'a, P>(
+        &'a self,
+        guard: Self::Guard<'a>,
+        predicate: P,
+        timeout: Duration,
+    ) -> impl Future<Output = (Self::Guard<'a>, bool)> + Send
+    where
+        P: FnMut(&mut T) -> bool + Send + 'a;
+
     /// Wakes one waiter, if any (`notify()`).
     ///
     /// ```
@@ -204,7 +298,7 @@ pub trait Condition<T>: Send + Sync {
 /// The condition, generic over its mutex twin `M` and its way of waiting `W`. Use the aliases
 /// [`ThreadCondition`] and [`TaskCondition`].
 pub struct ConditionTwin<M, W> {
-    mutex: M,
+    mutex: Arc<M>,
     notified: event_listener::Event,
     waiter: PhantomData<fn() -> W>,
 }
@@ -297,8 +391,12 @@ impl<M, W: Waiter> ConditionTwin<M, W> {
     where
         M: Mutex<T>,
     {
+        Self::sharing(Arc::new(M::new(value)))
+    }
+
+    fn sharing(mutex: Arc<M>) -> Self {
         ConditionTwin {
-            mutex: M::new(value),
+            mutex,
             notified: event_listener::Event::new(),
             waiter: PhantomData,
         }
@@ -338,6 +436,28 @@ impl<M, W: Waiter> ConditionTwin<M, W> {
         }
         guard
     }
+
+    /// Python's `wait_for(predicate, timeout)`: re-waits after each notification with the
+    /// time that is left, and reports the predicate's last value.
+    async fn wait_for_until<'a, T: Send>(
+        &'a self,
+        mut guard: M::Guard<'a>,
+        mut predicate: impl FnMut(&mut T) -> bool,
+        deadline: Option<Instant>,
+    ) -> (M::Guard<'a>, bool)
+    where
+        M: Mutex<T>,
+    {
+        loop {
+            if predicate(&mut guard) {
+                return (guard, true);
+            }
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return (guard, false);
+            }
+            guard = self.wait_until::<T>(guard, deadline).await.0;
+        }
+    }
 }
 
 impl<T: Send> ThreadCondition<T> {
@@ -359,6 +479,38 @@ impl<T: Send> ThreadCondition<T> {
     /// ```
     pub fn lock(&self) -> crate::mutex::ThreadMutexGuard<'_, T> {
         self.mutex.lock()
+    }
+
+    /// A condition over a shared lock (Python's `Condition(lock)`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use twinsync::{condition::ThreadCondition, mutex::ThreadMutex};
+    /// let lock = Arc::new(ThreadMutex::new(0));
+    /// let c = ThreadCondition::with_lock(Arc::clone(&lock));
+    /// *c.lock() = 5;
+    /// assert_eq!(*lock.lock(), 5);
+    /// ```
+    pub fn with_lock(lock: Arc<ThreadMutex<T>>) -> Self {
+        Self::sharing(lock)
+    }
+
+    /// Blocks until `predicate` holds or `timeout` passes; returns the guard and the
+    /// predicate's last value (Python's `wait_for`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let c = twinsync::condition::ThreadCondition::new(3);
+    /// let (guard, ok) = c.wait_for_timeout(c.lock(), |n| *n == 3, Duration::from_millis(1));
+    /// assert!(ok && *guard == 3);
+    /// ```
+    pub fn wait_for_timeout<'a>(
+        &'a self,
+        guard: crate::mutex::ThreadMutexGuard<'a, T>,
+        predicate: impl FnMut(&mut T) -> bool,
+        timeout: Duration,
+    ) -> (crate::mutex::ThreadMutexGuard<'a, T>, bool) {
+        block_on(self.wait_for_until(guard, predicate, deadline_after(timeout)))
     }
 
     /// Unlocks, blocks until notified, and locks again.
@@ -484,6 +636,7 @@ impl<T: Send> TaskCondition<T> {
 }
 
 impl<T: Send, M: Mutex<T>, W: Waiter> Condition<T> for ConditionTwin<M, W> {
+    type Lock = M;
     type Guard<'a>
         = M::Guard<'a>
     where
@@ -491,6 +644,30 @@ impl<T: Send, M: Mutex<T>, W: Waiter> Condition<T> for ConditionTwin<M, W> {
 
     fn new(value: T) -> Self {
         Self::with_value(value)
+    }
+
+    fn with_lock(lock: Arc<M>) -> Self {
+        Self::sharing(lock)
+    }
+
+    fn shared_lock(&self) -> Arc<M> {
+        Arc::clone(&self.mutex)
+    }
+
+    fn is_locked(&self) -> bool {
+        self.mutex.is_locked()
+    }
+
+    fn wait_for_timeout<'a, P>(
+        &'a self,
+        guard: M::Guard<'a>,
+        predicate: P,
+        timeout: Duration,
+    ) -> impl Future<Output = (M::Guard<'a>, bool)> + Send
+    where
+        P: FnMut(&mut T) -> bool + Send + 'a,
+    {
+        self.wait_for_until(guard, predicate, deadline_after(timeout))
     }
 
     fn lock(&self) -> impl Future<Output = M::Guard<'_>> + Send {

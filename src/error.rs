@@ -34,6 +34,27 @@ impl fmt::Display for Timeout {
 
 impl std::error::Error for Timeout {}
 
+/// A release of a lock that the caller does not hold: Python's `RuntimeError: release unlocked
+/// lock` (for a `Lock`) and `cannot release un-acquired lock` (for an `RLock` held by another
+/// unit). Nothing changed.
+///
+/// ```
+/// use twinsync::{Lock, NotHeld, lock::ThreadLock};
+///
+/// let lock = <ThreadLock as Lock>::new();
+/// assert_eq!(lock.release(), Err(NotHeld));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NotHeld;
+
+impl fmt::Display for NotHeld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("released a lock that is not held")
+    }
+}
+
+impl std::error::Error for NotHeld {}
+
 /// A unit panicked: [`Flavor::run`](crate::Flavor::run) reports a panicking main with it, and
 /// [`JoinError::Panicked`] carries it for a joined unit, instead of losing the panic.
 ///
@@ -287,6 +308,18 @@ pub enum SpawnError {
     /// A tokio flavour was asked to spawn outside a tokio runtime: call it inside
     /// [`Flavor::run`](crate::Flavor::run) or inside your own runtime.
     NoRuntime,
+    /// [`Threads`](crate::Threads) refused to start another OS thread: `live` unit threads are
+    /// running and `limit` is the most it allows, either the limit set with
+    /// [`Threads::with_thread_limit`](crate::Threads::with_thread_limit) or, by default, the
+    /// number the OS would allow (about `vm.max_map_count / 4` on Linux, less a reserve). Past
+    /// the OS's own limit the standard library would abort the whole process, so twinsync
+    /// counts and refuses first.
+    TooManyThreads {
+        /// Unit threads running when the spawn was refused.
+        live: usize,
+        /// The most unit threads allowed at once.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for SpawnError {
@@ -296,6 +329,11 @@ impl fmt::Display for SpawnError {
             SpawnError::NoRuntime => {
                 f.write_str("no tokio runtime to spawn onto (use Flavor::run)")
             }
+            SpawnError::TooManyThreads { live, limit } => write!(
+                f,
+                "refused to start another OS thread: {live} unit threads are running and \
+                 {limit} is the most allowed"
+            ),
         }
     }
 }
@@ -304,7 +342,7 @@ impl std::error::Error for SpawnError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SpawnError::Refused(err) => Some(err),
-            SpawnError::NoRuntime => None,
+            SpawnError::NoRuntime | SpawnError::TooManyThreads { .. } => None,
         }
     }
 }

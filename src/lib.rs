@@ -48,7 +48,8 @@
 //! | `current_thread()`, `enumerate()`, `active_count()` | [`current`], [`Flavor::units`], [`Flavor::active_count`] | | |
 //! | `time.sleep` | [`Flavor::sleep`] | the unit's executor parks the thread | `tokio::time::sleep` |
 //! | `asyncio.wait_for`, `asyncio.timeout` | [`Flavor::timeout`] | a timer on the unit's executor | a tokio timer |
-//! | `threading.Lock` | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
+//! | `threading.Lock` (`with lock:`, data inside) | [`Mutex`] | [`mutex::ThreadMutex`] | [`mutex::TaskMutex`] |
+//! | `threading.Lock` (`acquire()` … `release()`) | [`Lock`] | [`lock::ThreadLock`] | [`lock::TaskLock`] |
 //! | `threading.RLock` | [`ReentrantMutex`] | [`reentrant::ThreadReentrantMutex`] (keyed on the thread) | [`reentrant::TaskReentrantMutex`] (keyed on the task) |
 //! | `threading.Semaphore`, `BoundedSemaphore` | [`Semaphore`] (`new`, `bounded`) | [`semaphore::ThreadSemaphore`] | [`semaphore::TaskSemaphore`] |
 //! | `queue.Queue`, `LifoQueue`, `PriorityQueue` (+ `task_done`/`join`, `shutdown`) | [`Queue`] (`F::Queue<T, Fifo \| Lifo \| Priority>`) | [`queue::ThreadQueue`], [`queue::ThreadLifoQueue`], [`queue::ThreadPriorityQueue`] | [`queue::TaskQueue`], [`queue::TaskLifoQueue`], [`queue::TaskPriorityQueue`] |
@@ -111,7 +112,9 @@ pub mod error;
 pub mod event;
 pub mod flavor;
 pub mod local;
+pub mod lock;
 pub mod mutex;
+mod policy;
 pub mod pool;
 pub mod queue;
 pub mod reentrant;
@@ -123,7 +126,7 @@ pub mod wait;
 
 pub use barrier::Barrier;
 pub use condition::Condition;
-pub use error::{Cancelled, JoinError, Panicked, SpawnError, Timeout};
+pub use error::{Cancelled, JoinError, NotHeld, Panicked, SpawnError, Timeout};
 pub use event::Event;
 pub use flavor::{
     Flavor, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
@@ -131,7 +134,9 @@ pub use flavor::{
 #[cfg(feature = "tokio")]
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};
 pub use local::Local;
+pub use lock::Lock;
 pub use mutex::Mutex;
+pub use policy::Policy;
 pub use queue::Queue;
 pub use reentrant::ReentrantMutex;
 pub use semaphore::Semaphore;

@@ -23,10 +23,49 @@ use futures::FutureExt;
 use futures::channel::oneshot;
 use futures::future::{AbortHandle, Abortable, Aborted};
 
-use crate::error::{Cancelled, JoinError, Panicked};
+use crate::error::{Cancelled, JoinError, Panicked, SpawnError};
 use crate::flavor::{Flavor, JoinHandle};
 
 type BoxedJob = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Why a [`Pool`] could not be made.
+///
+/// ```
+/// use twinsync::{Flavor, Threads, pool::{Pool, PoolError}};
+/// Threads::new()
+///     .run(|f| async move {
+///         let err = Pool::new(&f, 0).unwrap_err();
+///         assert!(matches!(err, PoolError::NoWorkers));
+///         assert_eq!(err.to_string(), "a pool needs at least one worker");
+///     })
+///     .unwrap();
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PoolError {
+    /// Zero workers were asked for (Python's `ValueError`).
+    NoWorkers,
+    /// A worker unit could not be started.
+    Spawn(SpawnError),
+}
+
+impl fmt::Display for PoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::NoWorkers => f.write_str("a pool needs at least one worker"),
+            PoolError::Spawn(err) => write!(f, "could not start a pool worker: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for PoolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PoolError::NoWorkers => None,
+            PoolError::Spawn(err) => Some(err),
+        }
+    }
+}
 
 /// The pool was closed: no more jobs are accepted. The job comes back inside.
 ///
@@ -34,7 +73,7 @@ type BoxedJob = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// use twinsync::{Flavor, Threads, pool::Pool};
 ///
 /// async fn late<F: Flavor>(f: F) -> bool {
-///     let pool = Pool::new(&f, 1);
+///     let pool = Pool::new(&f, 1).unwrap();
 ///     pool.close();
 ///     let refused = pool.submit(async { 1 }).is_err();
 ///     pool.join().await;
@@ -64,7 +103,7 @@ impl<J> std::error::Error for PoolClosed<J> {}
 /// use twinsync::{Flavor, Threads, pool::Pool};
 ///
 /// async fn squares<F: Flavor>(f: F) -> Vec<u64> {
-///     let pool = Pool::new(&f, 2);
+///     let pool = Pool::new(&f, 2).unwrap();
 ///     let results = pool.map((1..=4u64).map(|n| async move { n * n })).await;
 ///     pool.close();
 ///     pool.join().await;
@@ -86,36 +125,44 @@ pub struct PoolTask<T> {
 }
 
 impl<F: Flavor> Pool<F> {
-    /// Starts `workers` worker units (at least one), named `pool-worker-1`, `pool-worker-2`, ….
-    ///
-    /// # Panics
-    ///
-    /// If a worker cannot be started, as [`Flavor::spawn`].
+    /// Starts `workers` worker units, named `pool-worker-1`, `pool-worker-2`, …; or says why
+    /// not: [`PoolError::NoWorkers`] for 0 (Python's `ValueError`), or the [`SpawnError`] of a
+    /// worker the flavour could not start (the workers already started then end).
     ///
     /// ```
-    /// # use twinsync::{Flavor, Threads, pool::Pool};
+    /// # use twinsync::{Flavor, Threads, pool::{Pool, PoolError}};
     /// async fn four<F: Flavor>(f: F) -> usize {
-    ///     let pool = Pool::new(&f, 4);
+    ///     assert!(matches!(Pool::new(&f, 0), Err(PoolError::NoWorkers)));
+    ///     let pool = Pool::new(&f, 4).unwrap();
     ///     let n = pool.workers();
-    ///     pool.close();
     ///     pool.join().await;
     ///     n
     /// }
     /// assert_eq!(Threads::new().run(four).unwrap(), 4);
     /// ```
-    pub fn new(flavor: &F, workers: usize) -> Self {
+    pub fn new(flavor: &F, workers: usize) -> Result<Self, PoolError> {
+        if workers == 0 {
+            return Err(PoolError::NoWorkers);
+        }
         let (jobs, queue) = async_channel::unbounded::<BoxedJob>();
-        let workers = (1..=workers.max(1))
-            .map(|i| {
-                let queue = queue.clone();
-                flavor.spawn(format!("pool-worker-{i}"), async move {
-                    while let Ok(job) = queue.recv().await {
-                        job.await;
-                    }
-                })
-            })
-            .collect();
-        Pool { jobs, workers }
+        let mut started = Vec::with_capacity(workers);
+        for i in 1..=workers {
+            let queue = queue.clone();
+            let worker = flavor.try_spawn(format!("pool-worker-{i}"), async move {
+                while let Ok(job) = queue.recv().await {
+                    job.await;
+                }
+            });
+            match worker {
+                Ok(worker) => started.push(worker),
+                // Closing the job queue ends the workers already started.
+                Err(refused) => return Err(PoolError::Spawn(refused)),
+            }
+        }
+        Ok(Pool {
+            jobs,
+            workers: started,
+        })
     }
 
     /// How many worker units the pool has.
@@ -123,9 +170,8 @@ impl<F: Flavor> Pool<F> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// # Threads::new().run(|f| async move {
-    /// let pool = Pool::new(&f, 0);
-    /// assert_eq!(pool.workers(), 1);
-    /// # pool.close();
+    /// let pool = Pool::new(&f, 2).unwrap();
+    /// assert_eq!(pool.workers(), 2);
     /// # pool.join().await;
     /// # }).unwrap();
     /// ```
@@ -139,7 +185,7 @@ impl<F: Flavor> Pool<F> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// async fn one<F: Flavor>(f: F) -> &'static str {
-    ///     let pool = Pool::new(&f, 1);
+    ///     let pool = Pool::new(&f, 1).unwrap();
     ///     let task = pool.submit(async { "done" }).unwrap();
     ///     let out = task.join().await.unwrap();
     ///     pool.close();
@@ -179,7 +225,7 @@ impl<F: Flavor> Pool<F> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// async fn doubled<F: Flavor>(f: F) -> Vec<i32> {
-    ///     let pool = Pool::new(&f, 3);
+    ///     let pool = Pool::new(&f, 3).unwrap();
     ///     let out = pool.map([1, 2, 3].map(|n| async move { n * 2 })).await;
     ///     pool.close();
     ///     pool.join().await;
@@ -213,7 +259,7 @@ impl<F: Flavor> Pool<F> {
     /// # use std::time::Duration;
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// async fn race<F: Flavor>(f: F) -> Vec<usize> {
-    ///     let pool = Pool::new(&f, 2);
+    ///     let pool = Pool::new(&f, 2).unwrap();
     ///     let jobs = [30, 5].map(|ms| {
     ///         let g = f.clone();
     ///         async move { g.sleep(Duration::from_millis(ms)).await }
@@ -263,7 +309,7 @@ impl<F: Flavor> Pool<F> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// # Threads::new().run(|f| async move {
-    /// let pool = Pool::new(&f, 1);
+    /// let pool = Pool::new(&f, 1).unwrap();
     /// pool.close();
     /// assert!(pool.is_closed());
     /// # pool.join().await;
@@ -278,7 +324,7 @@ impl<F: Flavor> Pool<F> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// # Threads::new().run(|f| async move {
-    /// let pool = Pool::new(&f, 1);
+    /// let pool = Pool::new(&f, 1).unwrap();
     /// assert!(!pool.is_closed());
     /// # pool.close();
     /// # pool.join().await;
@@ -296,7 +342,7 @@ impl<F: Flavor> Pool<F> {
     /// # use std::sync::atomic::{AtomicU32, Ordering};
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// async fn all_run<F: Flavor>(f: F) -> u32 {
-    ///     let pool = Pool::new(&f, 2);
+    ///     let pool = Pool::new(&f, 2).unwrap();
     ///     let count = Arc::new(AtomicU32::new(0));
     ///     for _ in 0..10 {
     ///         let count = Arc::clone(&count);
@@ -323,7 +369,7 @@ impl<T: Send + 'static> PoolTask<T> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// async fn boom<F: Flavor>(f: F) -> String {
-    ///     let pool = Pool::new(&f, 1);
+    ///     let pool = Pool::new(&f, 1).unwrap();
     ///     let task = pool.submit(async { panic!("bad input") }).unwrap();
     ///     let err = task.join().await.unwrap_err();
     ///     pool.join().await;
@@ -342,7 +388,7 @@ impl<T: Send + 'static> PoolTask<T> {
     /// # use std::time::Duration;
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// async fn stop_it<F: Flavor>(f: F) -> bool {
-    ///     let pool = Pool::new(&f, 1);
+    ///     let pool = Pool::new(&f, 1).unwrap();
     ///     let g = f.clone();
     ///     let slow = pool.submit(async move { g.sleep(Duration::from_secs(3600)).await }).unwrap();
     ///     assert!(slow.cancel());
@@ -365,7 +411,7 @@ impl<T: Send + 'static> PoolTask<T> {
     /// ```
     /// # use twinsync::{Flavor, Threads, pool::Pool};
     /// # Threads::new().run(|f| async move {
-    /// let pool = Pool::new(&f, 1);
+    /// let pool = Pool::new(&f, 1).unwrap();
     /// let task = pool.submit(async {}).unwrap();
     /// pool.join().await;
     /// assert!(task.is_finished());

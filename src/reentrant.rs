@@ -40,7 +40,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use crate::error::Timeout;
+use crate::error::{NotHeld, Timeout};
 use crate::semaphore::SemaphoreTwin;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
@@ -69,7 +69,7 @@ use crate::wait::{Blocking, Waiter, block_on, deadline_after, without_deadline};
 /// ```
 pub trait ReentrantMutex<T>: Send + Sync {
     /// The guard: shared access to `T`; the lock is released when the owner's last guard drops.
-    type Guard<'a>: Deref<Target = T> + Send + 'a
+    type Guard<'a>: Deref<Target = T> + crate::mutex::Guard + Send + 'a
     where
         Self: 'a;
 
@@ -132,6 +132,74 @@ pub trait ReentrantMutex<T>: Send + Sync {
         timeout: Duration,
     ) -> impl Future<Output = Result<Self::Guard<'_>, Timeout>> + Send;
 
+    /// Takes one level of the lock without a guard (Python's `rlock.acquire()`), waiting if
+    /// another unit holds it; a later [`release`](ReentrantMutex::release) by this unit gives
+    /// the level back.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, ReentrantMutex, Threads};
+    /// async fn bare<F: Flavor>(_f: F) -> bool {
+    ///     let m = F::ReentrantMutex::new(());
+    ///     m.acquire().await;
+    ///     m.acquire().await; // the owner re-enters
+    ///     m.release().unwrap();
+    ///     m.release().unwrap();
+    ///     !m.is_locked()
+    /// }
+    /// assert!(Threads::new().run(bare).unwrap());
+    /// ```
+    fn acquire(&self) -> impl Future<Output = ()> + Send;
+
+    /// Takes one level without a guard if the lock is free or this unit's; never waits.
+    ///
+    /// ```
+    /// # use twinsync::{ReentrantMutex, reentrant::ThreadReentrantMutex};
+    /// let m = ThreadReentrantMutex::new(());
+    /// assert!(ReentrantMutex::try_acquire(&m));
+    /// ReentrantMutex::release(&m).unwrap();
+    /// ```
+    fn try_acquire(&self) -> bool;
+
+    /// Waits at most `timeout` for one level without a guard; on [`Timeout`] nothing was taken.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use twinsync::{Flavor, ReentrantMutex, Threads};
+    /// async fn free<F: Flavor>(_f: F) -> bool {
+    ///     let m = F::ReentrantMutex::new(());
+    ///     let took = m.acquire_timeout(Duration::from_millis(5)).await.is_ok();
+    ///     took && m.release().is_ok()
+    /// }
+    /// assert!(Threads::new().run(free).unwrap());
+    /// ```
+    fn acquire_timeout(
+        &self,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<(), Timeout>> + Send;
+
+    /// Gives back one level taken by [`acquire`](ReentrantMutex::acquire) (or kept by a guard's
+    /// `into_held`): Python's `rlock.release()`. [`NotHeld`] if this unit does not own the lock
+    /// (Python's "cannot release un-acquired lock"), or owns it only through live guards, which
+    /// give their levels back themselves.
+    ///
+    /// ```
+    /// # use twinsync::{NotHeld, ReentrantMutex, reentrant::ThreadReentrantMutex};
+    /// let m = ThreadReentrantMutex::new(());
+    /// assert_eq!(ReentrantMutex::release(&m), Err(NotHeld));
+    /// ```
+    fn release(&self) -> Result<(), NotHeld>;
+
+    /// Whether some unit owns the lock right now (CPython's `RLock.locked()`); only a hint.
+    ///
+    /// ```
+    /// # use twinsync::{ReentrantMutex, reentrant::ThreadReentrantMutex};
+    /// let m = ThreadReentrantMutex::new(());
+    /// let g = m.try_lock().unwrap();
+    /// assert!(ReentrantMutex::is_locked(&m));
+    /// # drop(g);
+    /// ```
+    fn is_locked(&self) -> bool;
+
     /// Whether the current unit holds the lock (CPython's `RLock._is_owned()`).
     ///
     /// ```
@@ -151,8 +219,11 @@ pub struct ReentrantMutexTwin<T, W> {
     gate: SemaphoreTwin<W>,
     /// The owning unit's id, or 0 when free (unit ids start at 1).
     owner: AtomicU64,
-    /// How many guards the owner holds.
+    /// How many levels the owner holds: its guards plus its bare acquires.
     depth: AtomicUsize,
+    /// How many of those levels are bare (taken by `acquire`, or kept by `into_held`): only
+    /// these may be given back by `release`. Touched only by the owner.
+    bare: AtomicUsize,
     value: T,
 }
 
@@ -204,11 +275,15 @@ impl<T, W> ReentrantMutexTwin<T, W> {
     /// let m = twinsync::reentrant::ThreadReentrantMutex::new("shared");
     /// assert!(!m.is_owned_by_current());
     /// ```
-    pub const fn new(value: T) -> Self {
+    pub const fn new(value: T) -> Self
+    where
+        W: Waiter,
+    {
         ReentrantMutexTwin {
             gate: SemaphoreTwin::bounded(1),
             owner: AtomicU64::new(0),
             depth: AtomicUsize::new(0),
+            bare: AtomicUsize::new(0),
             value,
         }
     }
@@ -259,6 +334,52 @@ impl<T, W> ReentrantMutexTwin<T, W> {
         self.value
     }
 
+    /// Whether some unit owns the lock right now; only a hint.
+    ///
+    /// ```
+    /// let m = twinsync::reentrant::ThreadReentrantMutex::new(());
+    /// assert!(!m.is_locked());
+    /// ```
+    pub fn is_locked(&self) -> bool {
+        self.owner.load(Relaxed) != 0
+    }
+
+    /// Takes one bare level if the lock is free or this unit's; never waits.
+    ///
+    /// ```
+    /// let m = twinsync::reentrant::ThreadReentrantMutex::new(());
+    /// assert!(m.try_acquire());
+    /// m.release().unwrap();
+    /// ```
+    pub fn try_acquire(&self) -> bool {
+        self.try_lock()
+            .map(ReentrantMutexGuard::into_held)
+            .is_some()
+    }
+
+    /// Gives back one bare level of this unit's (see [`ReentrantMutex::release`]).
+    ///
+    /// ```
+    /// let m = twinsync::reentrant::ThreadReentrantMutex::new(());
+    /// assert!(m.release().is_err());
+    /// ```
+    pub fn release(&self) -> Result<(), NotHeld> {
+        if !self.is_owned_by_current() || self.bare.load(Relaxed) == 0 {
+            return Err(NotHeld);
+        }
+        self.bare.fetch_sub(1, Relaxed);
+        self.leave_level();
+        Ok(())
+    }
+
+    /// Gives back one level; the last one frees the lock.
+    fn leave_level(&self) {
+        if self.depth.fetch_sub(1, Relaxed) == 1 {
+            self.owner.store(0, Relaxed);
+            self.gate.give_back(1);
+        }
+    }
+
     /// One more guard for the owner, if `me` is the owner.
     fn reenter(&self, me: u64) -> bool {
         if self.owner.load(Relaxed) == me {
@@ -297,6 +418,20 @@ impl<T, W: Waiter> ReentrantMutexTwin<T, W> {
 }
 
 impl<T> ThreadReentrantMutex<T> {
+    /// Blocks until one bare level is taken (Python's `rlock.acquire()`); give it back with
+    /// [`release`](Self::release).
+    ///
+    /// ```
+    /// let m = twinsync::reentrant::ThreadReentrantMutex::new(());
+    /// m.acquire();
+    /// m.acquire();
+    /// m.release().unwrap();
+    /// m.release().unwrap();
+    /// ```
+    pub fn acquire(&self) {
+        self.lock().into_held();
+    }
+
     /// Blocks until the lock is free or this thread's own, then takes it.
     ///
     /// ```
@@ -383,12 +518,34 @@ impl<T: Send + Sync, W: Waiter> ReentrantMutex<T> for ReentrantMutexTwin<T, W> {
         self.lock_until(deadline_after(timeout))
     }
 
+    async fn acquire(&self) {
+        without_deadline(self.lock_until(None).await).into_held();
+    }
+
+    fn try_acquire(&self) -> bool {
+        ReentrantMutexTwin::try_acquire(self)
+    }
+
+    async fn acquire_timeout(&self, timeout: Duration) -> Result<(), Timeout> {
+        self.lock_until(deadline_after(timeout)).await.map(|guard| {
+            guard.into_held();
+        })
+    }
+
+    fn release(&self) -> Result<(), NotHeld> {
+        ReentrantMutexTwin::release(self)
+    }
+
+    fn is_locked(&self) -> bool {
+        ReentrantMutexTwin::is_locked(self)
+    }
+
     fn is_owned_by_current(&self) -> bool {
         ReentrantMutexTwin::is_owned_by_current(self)
     }
 }
 
-impl<T: Default, W> Default for ReentrantMutexTwin<T, W> {
+impl<T: Default, W: Waiter> Default for ReentrantMutexTwin<T, W> {
     fn default() -> Self {
         ReentrantMutexTwin::new(T::default())
     }
@@ -412,15 +569,32 @@ impl<T, W> Deref for ReentrantMutexGuard<'_, T, W> {
     }
 }
 
-impl<T, W> Drop for ReentrantMutexGuard<'_, T, W> {
-    fn drop(&mut self) {
+impl<'a, T, W> ReentrantMutexGuard<'a, T, W> {
+    /// Keeps this level held without the guard, as a bare `acquire()` would: a later
+    /// [`release`](ReentrantMutex::release) by the owner gives it back.
+    ///
+    /// ```
+    /// let m = twinsync::reentrant::ThreadReentrantMutex::new(());
+    /// m.lock().into_held();
+    /// assert!(m.is_owned_by_current());
+    /// m.release().unwrap();
+    /// assert!(!m.is_locked());
+    /// ```
+    pub fn into_held(self) -> &'a ReentrantMutexTwin<T, W> {
         let mutex = self.mutex;
-        if mutex.depth.fetch_sub(1, Relaxed) == 1 {
-            mutex.owner.store(0, Relaxed);
-            mutex.gate.give_back(1);
-        }
+        mutex.bare.fetch_add(1, Relaxed);
+        std::mem::forget(self);
+        mutex
     }
 }
+
+impl<T, W> Drop for ReentrantMutexGuard<'_, T, W> {
+    fn drop(&mut self) {
+        self.mutex.leave_level();
+    }
+}
+
+impl<T, W> crate::mutex::Guard for ReentrantMutexGuard<'_, T, W> {}
 
 impl<T: fmt::Debug, W> fmt::Debug for ReentrantMutexGuard<'_, T, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -16,8 +16,8 @@ use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
 use event_listener::Event;
@@ -25,6 +25,7 @@ use parking_lot::Mutex;
 use pin_project_lite::pin_project;
 use slab::Slab;
 
+use crate::flavor::FlavorKind;
 use crate::local::LocalMap;
 use crate::wait::{self, Waiter};
 
@@ -71,6 +72,9 @@ struct UnitInfo {
     foreign: bool,
     /// The unit's `Local` values; an empty `Vec` (no allocation) until one is used.
     locals: LocalMap,
+    /// The registry the unit is listed in (empty for a foreign identity): units it spawns join
+    /// the same one, whichever flavour value spawns them.
+    registry: Weak<Registry>,
 }
 
 /// A thread or task started by a flavour (or, for code running outside any unit, the OS thread
@@ -94,19 +98,38 @@ pub struct Unit(Arc<UnitInfo>);
 
 impl Unit {
     /// A new unit. Called in the code that spawns it, so a unit (not a foreign thread) starts
-    /// with the inheritable `Local` values of the unit that is current here: its parent.
-    fn new(name: Cow<'static, str>, daemon: bool, foreign: bool) -> Self {
+    /// with the inheritable `Local` values of the unit that is current here: its parent. A unit
+    /// given no name (`""`) is named `unit-N`, N counting such units from 1 (Python's
+    /// `Thread-N`).
+    fn new(name: Cow<'static, str>, daemon: bool, foreign: bool, registry: Weak<Registry>) -> Self {
+        Self::with_id(UnitId::next(), name, daemon, foreign, registry)
+    }
+
+    fn with_id(
+        id: UnitId,
+        name: Cow<'static, str>,
+        daemon: bool,
+        foreign: bool,
+        registry: Weak<Registry>,
+    ) -> Self {
+        let name = if name.is_empty() && !foreign {
+            static UNNAMED: AtomicU64 = AtomicU64::new(1);
+            Cow::Owned(format!("unit-{}", UNNAMED.fetch_add(1, Ordering::Relaxed)))
+        } else {
+            name
+        };
         let locals = if foreign {
             LocalMap::default()
         } else {
             inherited_locals()
         };
         Unit(Arc::new(UnitInfo {
-            id: UnitId::next(),
+            id,
             name,
             daemon,
             foreign,
             locals,
+            registry,
         }))
     }
 
@@ -151,9 +174,10 @@ impl Unit {
         self.0.daemon
     }
 
-    /// Whether this is not a unit of any flavour but a plain OS thread that asked [`current`]
-    /// (Python's "dummy thread"). Foreign threads share one identity per OS thread, so code
-    /// running in a tokio task that twinsync did not spawn sees its worker thread here.
+    /// Whether this is not a unit of any flavour but an identity made for code outside them
+    /// (Python's "dummy thread"): a plain OS thread (one identity per thread), or a tokio task
+    /// that twinsync did not spawn (one identity per task, never shared with another task or
+    /// with the worker thread under it).
     ///
     /// ```
     /// // The doctest's own thread was not started by a flavour.
@@ -200,15 +224,89 @@ fn foreign_unit() -> Unit {
         .name()
         .unwrap_or("<unnamed>")
         .to_owned();
-    Unit::new(Cow::Owned(name), false, true)
+    Unit::new(Cow::Owned(name), false, true, Weak::new())
+}
+
+/// Identities of tokio tasks that twinsync did not spawn (`tokio::spawn` in an application's
+/// own runtime), so that reentrancy and `Local` key on the task, never on the worker thread
+/// that happens to poll it. tokio tells no one when a task ends, so an identity (and any
+/// `Local` values it was given) is kept until the process exits; spawn through a flavour to
+/// have them dropped with the unit.
+#[cfg(feature = "tokio")]
+mod foreign_tasks {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+
+    use parking_lot::Mutex;
+
+    use super::{Unit, UnitId};
+
+    /// Ids of foreign tasks live in their own half of the id space.
+    const TASK: u64 = 1 << 63;
+
+    /// The running tokio task's id, if code runs inside one.
+    fn task() -> Option<u64> {
+        // tokio's `Id` shows its number only through `Display`.
+        tokio::task::try_id().and_then(|id| id.to_string().parse().ok())
+    }
+
+    pub(super) fn id() -> Option<UnitId> {
+        task().map(|task| UnitId(TASK | task))
+    }
+
+    fn table() -> &'static Mutex<HashMap<u64, Unit>> {
+        static TABLE: OnceLock<Mutex<HashMap<u64, Unit>>> = OnceLock::new();
+        TABLE.get_or_init(Mutex::default)
+    }
+
+    /// The running foreign task's identity, made on first use.
+    pub(super) fn unit() -> Option<Unit> {
+        let task = task()?;
+        let mut table = table().lock();
+        let unit = table.entry(task).or_insert_with(|| {
+            let name = format!("tokio-task-{task}").into();
+            Unit::with_id(
+                UnitId(TASK | task),
+                name,
+                false,
+                true,
+                std::sync::Weak::new(),
+            )
+        });
+        Some(unit.clone())
+    }
+
+    /// The running foreign task's identity if it already has one.
+    pub(super) fn existing() -> Option<Unit> {
+        let task = task()?;
+        table().lock().get(&task).cloned()
+    }
+}
+
+#[cfg(not(feature = "tokio"))]
+mod foreign_tasks {
+    use super::{Unit, UnitId};
+
+    pub(super) fn id() -> Option<UnitId> {
+        None
+    }
+
+    pub(super) fn unit() -> Option<Unit> {
+        None
+    }
+
+    pub(super) fn existing() -> Option<Unit> {
+        None
+    }
 }
 
 /// The unit this code runs in: Python's `threading.current_thread()`.
 ///
 /// Inside a unit spawned by any flavour (and inside [`Flavor::run`](crate::Flavor::run)'s main,
 /// which is itself a unit named `"main"`) this is that unit, whichever OS thread happens to poll
-/// it. Two sub-futures of one unit (`futures::join!`) are the same unit. Elsewhere it is the
-/// calling OS thread, marked [`Unit::is_foreign`].
+/// it. Two sub-futures of one unit (`futures::join!`) are the same unit. Elsewhere it is an
+/// identity marked [`Unit::is_foreign`]: the running tokio task's if code runs in a task that
+/// twinsync did not spawn, else the calling OS thread's.
 ///
 /// ```
 /// use twinsync::{Flavor, JoinHandle, Threads};
@@ -228,6 +326,7 @@ pub fn current() -> Unit {
             slot.set(unit);
             found
         })
+        .or_else(foreign_tasks::unit)
         .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).clone()))
 }
 
@@ -240,6 +339,7 @@ pub(crate) fn current_id() -> UnitId {
             slot.set(unit);
             id
         })
+        .or_else(foreign_tasks::id)
         .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).id()))
 }
 
@@ -256,6 +356,9 @@ fn inherited_locals() -> LocalMap {
             .map(|unit| unit.locals().may_inherit().then(|| unit.clone()));
         slot.set(unit);
         parent
+    });
+    let parent = parent.or_else(|| {
+        foreign_tasks::existing().map(|unit| unit.locals().may_inherit().then_some(unit))
     });
     let parent = parent.unwrap_or_else(|| {
         FOREIGN
@@ -274,8 +377,13 @@ fn inherited_locals() -> LocalMap {
 
 /// The table of one flavour's live units, behind `Flavor::units()` and the wait in
 /// `Flavor::run` for non-daemon units.
-#[derive(Default)]
+///
+/// A flavour value owns one, and `run` makes its main unit there. A unit spawned from inside a
+/// unit joins the registry of that unit (if it is of the same flavour kind), whichever flavour
+/// value spawns it: so `run` waits for, and `units()` lists, every unit of the run, even those
+/// started through a second `Tokio::new()` made inside it.
 pub(crate) struct Registry {
+    kind: FlavorKind,
     table: Mutex<Table>,
     /// Notified whenever the count of live non-daemon units drops to zero.
     idle: Event,
@@ -288,13 +396,47 @@ struct Table {
 }
 
 impl Registry {
-    /// Enters a new unit into the table; it leaves when the returned [`Registration`] drops.
+    /// An empty registry for a flavour of `kind`.
+    pub(crate) fn new(kind: FlavorKind) -> Arc<Self> {
+        Arc::new(Registry {
+            kind,
+            table: Mutex::default(),
+            idle: Event::new(),
+        })
+    }
+
+    /// The registry that code running here shares in: the current unit's, if it is of this
+    /// registry's kind, else this one.
+    pub(crate) fn here(self: &Arc<Self>) -> Arc<Registry> {
+        let inherited = CURRENT.with(|slot| {
+            let unit = slot.take();
+            let registry = unit.as_ref().and_then(|unit| unit.0.registry.upgrade());
+            slot.set(unit);
+            registry
+        });
+        match inherited {
+            Some(registry) if registry.kind == self.kind => registry,
+            _ => Arc::clone(self),
+        }
+    }
+
+    /// Enters a new unit into the registry shared here ([`here`](Self::here)); it leaves when
+    /// the returned [`Registration`] drops.
     pub(crate) fn register(
         self: &Arc<Self>,
         name: Cow<'static, str>,
         daemon: bool,
     ) -> (Unit, Registration) {
-        let unit = Unit::new(name, daemon, false);
+        self.here().register_here(name, daemon)
+    }
+
+    /// Enters a new unit into this very registry (a `run`'s main unit).
+    pub(crate) fn register_here(
+        self: &Arc<Self>,
+        name: Cow<'static, str>,
+        daemon: bool,
+    ) -> (Unit, Registration) {
+        let unit = Unit::new(name, daemon, false, Arc::downgrade(self));
         let mut table = self.table.lock();
         let key = table.live.insert(unit.clone());
         table.non_daemon += usize::from(!daemon);

@@ -47,7 +47,7 @@ async fn wait_for_arrivals<F: Flavor>(f: &F, barrier: &F::Barrier, n: usize) {
 }
 
 async fn all_parties_pass_together_with_one_leader<F: Flavor>(f: F) {
-    let barrier = Arc::new(F::Barrier::new(4));
+    let barrier = Arc::new(F::Barrier::new(4).unwrap());
     let early = spawn_waiters(&f, &barrier, 3).await;
     wait_for_arrivals(&f, &barrier, 3).await;
     f.sleep(Duration::from_millis(10)).await;
@@ -67,7 +67,7 @@ async fn all_parties_pass_together_with_one_leader<F: Flavor>(f: F) {
 async fn barrier_is_reusable_for_many_rounds<F: Flavor>(f: F) {
     const PARTIES: usize = 3;
     const ROUNDS: usize = 20;
-    let barrier = Arc::new(F::Barrier::new(PARTIES));
+    let barrier = Arc::new(F::Barrier::new(PARTIES).unwrap());
     let leaders = Arc::new(AtomicUsize::new(0));
     let handles: Vec<_> = (0..PARTIES)
         .map(|i| {
@@ -93,7 +93,7 @@ async fn barrier_is_reusable_for_many_rounds<F: Flavor>(f: F) {
 
 /// CPython's check: `abort` breaks every waiter, and later waits fail too.
 async fn abort_breaks_every_waiter<F: Flavor>(f: F) {
-    let barrier = Arc::new(F::Barrier::new(4));
+    let barrier = Arc::new(F::Barrier::new(4).unwrap());
     let waiters = spawn_waiters(&f, &barrier, 3).await;
     wait_for_arrivals(&f, &barrier, 3).await;
     barrier.abort();
@@ -105,7 +105,7 @@ async fn abort_breaks_every_waiter<F: Flavor>(f: F) {
 }
 
 async fn timeout_breaks_the_barrier_for_the_others<F: Flavor>(f: F) {
-    let barrier = Arc::new(F::Barrier::new(3));
+    let barrier = Arc::new(F::Barrier::new(3).unwrap());
     let patient = spawn_waiters(&f, &barrier, 1).await;
     wait_for_arrivals(&f, &barrier, 1).await;
     let timeout = Duration::from_millis(50);
@@ -119,7 +119,7 @@ async fn timeout_breaks_the_barrier_for_the_others<F: Flavor>(f: F) {
 }
 
 async fn reset_mends_a_broken_barrier<F: Flavor>(f: F) {
-    let barrier = Arc::new(F::Barrier::new(2));
+    let barrier = Arc::new(F::Barrier::new(2).unwrap());
     let stuck = spawn_waiters(&f, &barrier, 1).await;
     wait_for_arrivals(&f, &barrier, 1).await;
     barrier.reset(); // the waiter of the interrupted round is broken…
@@ -136,7 +136,7 @@ async fn reset_mends_a_broken_barrier<F: Flavor>(f: F) {
 
 /// Cancellation: a dropped waiter takes its arrival back; the round needs a real party.
 async fn dropped_waiter_takes_its_arrival_back<F: Flavor>(f: F) {
-    let barrier = Arc::new(F::Barrier::new(2));
+    let barrier = Arc::new(F::Barrier::new(2).unwrap());
     {
         let mut waiting = Box::pin(barrier.wait());
         assert!(futures::poll!(waiting.as_mut()).is_pending());

@@ -288,7 +288,7 @@ async fn barrier_still_works<F: Flavor>(f: &F, b: &Arc<F::Barrier>) {
 }
 
 async fn cancelled_barrier_wait_takes_its_arrival_back<F: Flavor>(f: F) {
-    let b = Arc::new(F::Barrier::new(2));
+    let b = Arc::new(F::Barrier::new(2).unwrap());
     let waiter = Arc::clone(&b);
     cancel_while_blocked(
         &f,
@@ -299,7 +299,7 @@ async fn cancelled_barrier_wait_takes_its_arrival_back<F: Flavor>(f: F) {
 }
 
 async fn timed_out_barrier_wait_takes_its_arrival_back<F: Flavor>(f: F) {
-    let b = Arc::new(F::Barrier::new(2));
+    let b = Arc::new(F::Barrier::new(2).unwrap());
     time_out(&f, b.wait()).await;
     barrier_still_works(&f, &b).await;
 }

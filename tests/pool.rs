@@ -22,7 +22,7 @@ flavor_tests! {
 }
 
 async fn map_keeps_submission_order<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 3);
+    let pool = Pool::new(&f, 3).unwrap();
     let jobs = (0..12u64).map(|n| {
         let g = f.clone();
         async move {
@@ -41,7 +41,7 @@ async fn map_keeps_submission_order<F: Flavor>(f: F) {
 }
 
 async fn as_completed_gives_completion_order<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 3);
+    let pool = Pool::new(&f, 3).unwrap();
     let jobs = [60u64, 5, 30].map(|ms| {
         let g = f.clone();
         async move {
@@ -57,7 +57,7 @@ async fn as_completed_gives_completion_order<F: Flavor>(f: F) {
 }
 
 async fn at_most_n_jobs_run_at_once<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 2);
+    let pool = Pool::new(&f, 2).unwrap();
     let (inside, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let jobs = (0..8).map(|_| {
         let (g, inside, peak) = (f.clone(), Arc::clone(&inside), Arc::clone(&peak));
@@ -76,7 +76,7 @@ async fn at_most_n_jobs_run_at_once<F: Flavor>(f: F) {
 }
 
 async fn a_panicking_job_is_reported_and_the_worker_survives<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 1);
+    let pool = Pool::new(&f, 1).unwrap();
     let bad = pool.submit(async { panic!("corrupt record") }).unwrap();
     let good = pool.submit(async { 7 }).unwrap();
     let err = bad.join().await.unwrap_err();
@@ -90,7 +90,7 @@ async fn a_panicking_job_is_reported_and_the_worker_survives<F: Flavor>(f: F) {
 }
 
 async fn closed_pool_hands_the_job_back<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 1);
+    let pool = Pool::new(&f, 1).unwrap();
     pool.close();
     let refused = pool.submit(async { 1 + 1 }).unwrap_err();
     assert_eq!(refused.0.await, 2, "the job came back and still works");
@@ -100,7 +100,7 @@ async fn closed_pool_hands_the_job_back<F: Flavor>(f: F) {
 }
 
 async fn join_runs_everything_queued<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 2);
+    let pool = Pool::new(&f, 2).unwrap();
     let done = Arc::new(AtomicUsize::new(0));
     for _ in 0..20 {
         let (g, done) = (f.clone(), Arc::clone(&done));
@@ -116,7 +116,7 @@ async fn join_runs_everything_queued<F: Flavor>(f: F) {
 }
 
 async fn jobs_run_on_the_pool_workers<F: Flavor>(f: F) {
-    let pool = Pool::new(&f, 2);
+    let pool = Pool::new(&f, 2).unwrap();
     let names = pool
         .map((0..6).map(|_| async { twinsync::current().name().to_owned() }))
         .await;

@@ -29,6 +29,7 @@ use crate::barrier::Barrier;
 use crate::condition::Condition;
 use crate::error::{JoinError, Panicked, SpawnError, Timeout};
 use crate::event::Event;
+use crate::lock::Lock;
 use crate::mutex::Mutex;
 use crate::queue::{Discipline, Queue};
 use crate::reentrant::ReentrantMutex;
@@ -45,7 +46,8 @@ pub use tokio::{
     CurrentThread, MultiThread, Scheduler, TaskJoinHandle, Tokio, TokioFlavor, TokioLocal,
 };
 
-/// How a unit is started: its name and whether it is a daemon.
+/// How a unit is started: its name and whether it is a daemon. A unit with no name (`""`, or
+/// [`UnitOptions::default`]) is given one, `unit-1`, `unit-2`, … (Python's `Thread-N`).
 ///
 /// ```
 /// use twinsync::{Flavor, JoinHandle, Threads, UnitOptions};
@@ -58,7 +60,7 @@ pub use tokio::{
 ///     })
 ///     .unwrap();
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UnitOptions {
     pub(crate) name: Cow<'static, str>,
     pub(crate) daemon: bool,
@@ -299,8 +301,11 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// The handle [`spawn`](Flavor::spawn) returns.
     type JoinHandle<T: Send + 'static>: JoinHandle<T>;
 
-    /// This flavour's twin of Python's `threading.Lock`.
+    /// This flavour's twin of Python's `threading.Lock` guarding a value (Rust's shape).
     type Mutex<T: Send>: Mutex<T>;
+
+    /// This flavour's twin of Python's `threading.Lock` with bare `acquire()`/`release()`.
+    type Lock: Lock;
 
     /// This flavour's twin of Python's `threading.Event`.
     type Event: Event;
@@ -308,8 +313,9 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// This flavour's twin of Python's `threading.Barrier`.
     type Barrier: Barrier;
 
-    /// This flavour's twin of Python's `threading.Condition`, owning a `Self::Mutex<T>`.
-    type Condition<T: Send>: Condition<T>;
+    /// This flavour's twin of Python's `threading.Condition`, over a `Self::Mutex<T>` (its own,
+    /// or one shared with [`Condition::with_lock`]).
+    type Condition<T: Send>: Condition<T, Lock = Self::Mutex<T>>;
 
     /// This flavour's twin of Python's `threading.RLock`, keyed on the unit.
     type ReentrantMutex<T: Send + Sync>: ReentrantMutex<T>;

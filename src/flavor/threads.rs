@@ -3,8 +3,8 @@
 use std::fmt;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -17,6 +17,7 @@ use crate::barrier::ThreadBarrier;
 use crate::condition::ThreadCondition;
 use crate::error::{Cancelled, JoinError, Panicked, SpawnError};
 use crate::event::ThreadEvent;
+use crate::lock::ThreadLock;
 use crate::mutex::ThreadMutex;
 use crate::queue::{Discipline, QueueTwin};
 use crate::reentrant::ThreadReentrantMutex;
@@ -46,9 +47,48 @@ use crate::wait::{self, Blocking, Cancel, block_on, deadline_after};
 ///     .unwrap();
 /// assert_ne!(ids.0, ids.1); // two real OS threads
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Threads {
     registry: Arc<Registry>,
+    /// The most unit threads this value lets the process have at once.
+    thread_limit: usize,
+}
+
+/// Unit threads running in this process, started by any `Threads` value.
+static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many unit threads the OS lets this process have before it refuses one — and the
+/// standard library then aborts the process ("failed to allocate an alternative stack")
+/// instead of returning an error. On Linux each thread takes about four memory maps (its stack
+/// and guard page, its signal stack and guard page) out of `vm.max_map_count`; a reserve of
+/// 500 threads' worth is kept for everything else the process maps. Where the limit is not
+/// known, there is none.
+fn os_thread_limit() -> usize {
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/vm/max_map_count")
+            .ok()
+            .and_then(|text| text.trim().parse::<usize>().ok())
+            .map_or(usize::MAX, |maps| (maps / 4).saturating_sub(500))
+    })
+}
+
+/// A unit thread's place in [`LIVE_THREADS`], given back when the thread's work ends.
+struct ThreadSlot;
+
+impl ThreadSlot {
+    fn take(limit: usize) -> Result<Self, SpawnError> {
+        LIVE_THREADS
+            .fetch_update(SeqCst, SeqCst, |live| (live < limit).then_some(live + 1))
+            .map(|_| ThreadSlot)
+            .map_err(|live| SpawnError::TooManyThreads { live, limit })
+    }
+}
+
+impl Drop for ThreadSlot {
+    fn drop(&mut self) {
+        LIVE_THREADS.fetch_sub(1, SeqCst);
+    }
 }
 
 impl Threads {
@@ -59,7 +99,52 @@ impl Threads {
     /// # let _ = threads;
     /// ```
     pub fn new() -> Self {
-        Threads::default()
+        Threads {
+            registry: Registry::new(FlavorKind::Threads),
+            thread_limit: os_thread_limit(),
+        }
+    }
+
+    /// A thread flavour that refuses ([`SpawnError::TooManyThreads`]) to start a unit while
+    /// `limit` unit threads are running in the process (never more than the OS allows, see
+    /// [`thread_limit`](Self::thread_limit)).
+    ///
+    /// ```
+    /// use twinsync::{Flavor, JoinHandle, SpawnError, Threads};
+    ///
+    /// Threads::with_thread_limit(1)
+    ///     .run(|f| async move {
+    ///         let g = f.clone();
+    ///         let first = f.try_spawn("first", async move { g.sleep(std::time::Duration::from_millis(50)).await });
+    ///         let second = f.try_spawn("second", async {});
+    ///         assert!(matches!(second, Err(SpawnError::TooManyThreads { limit: 1, .. })));
+    ///         JoinHandle::join(first.unwrap()).await.unwrap();
+    ///     })
+    ///     .unwrap();
+    /// ```
+    pub fn with_thread_limit(limit: usize) -> Self {
+        Threads {
+            thread_limit: limit.min(os_thread_limit()),
+            ..Threads::new()
+        }
+    }
+
+    /// The most unit threads this flavour lets the process have at once: by default about
+    /// `vm.max_map_count / 4` on Linux (less a reserve), the point past which the OS refuses a
+    /// thread and the standard library aborts the process.
+    ///
+    /// ```
+    /// assert!(twinsync::Threads::new().thread_limit() > 0);
+    /// assert_eq!(twinsync::Threads::with_thread_limit(8).thread_limit(), 8);
+    /// ```
+    pub fn thread_limit(&self) -> usize {
+        self.thread_limit
+    }
+}
+
+impl Default for Threads {
+    fn default() -> Self {
+        Threads::new()
     }
 }
 
@@ -67,6 +152,7 @@ impl fmt::Debug for Threads {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Threads")
             .field("active_count", &self.active_count())
+            .field("thread_limit", &self.thread_limit)
             .finish()
     }
 }
@@ -74,6 +160,7 @@ impl fmt::Debug for Threads {
 impl Flavor for Threads {
     type JoinHandle<T: Send + 'static> = ThreadJoinHandle<T>;
     type Mutex<T: Send> = ThreadMutex<T>;
+    type Lock = ThreadLock;
     type Event = ThreadEvent;
     type Barrier = ThreadBarrier;
     type Condition<T: Send> = ThreadCondition<T>;
@@ -94,8 +181,9 @@ impl Flavor for Threads {
         Fut: Future<Output = T> + Send + 'static,
         T: Send + 'static,
     {
-        let thread_name = options.name.clone().into_owned();
+        let slot = ThreadSlot::take(self.thread_limit)?;
         let (unit, registration) = self.registry.register(options.name, options.daemon);
+        let thread_name = unit.name().to_owned();
         let unit_future = UnitFuture::new(unit.clone(), registration, future);
         let outcome = Arc::new(Outcome::new());
         let reported = Arc::clone(&outcome);
@@ -104,6 +192,7 @@ impl Flavor for Threads {
         let thread = thread::Builder::new()
             .name(thread_name)
             .spawn(move || {
+                let _slot = slot;
                 let ran = panic::catch_unwind(AssertUnwindSafe(|| {
                     wait::run_unit(unit_future, &reported.cancel)
                 }));
@@ -134,11 +223,11 @@ impl Flavor for Threads {
     }
 
     fn units(&self) -> Vec<Unit> {
-        self.registry.units()
+        self.registry.here().units()
     }
 
     fn active_count(&self) -> usize {
-        self.registry.active_count()
+        self.registry.here().active_count()
     }
 
     fn run<T, Fut, Main>(&self, main: Main) -> Result<T, Panicked>
@@ -148,7 +237,7 @@ impl Flavor for Threads {
         T: Send + 'static,
     {
         // Main runs on the caller's thread, as Python's MainThread does.
-        let (unit, registration) = self.registry.register("main".into(), false);
+        let (unit, registration) = self.registry.register_here("main".into(), false);
         let main_future = UnitFuture::new(unit.clone(), registration, main(self.clone()));
         let output = panic::catch_unwind(AssertUnwindSafe(|| block_on(main_future)))
             .map_err(|payload| Panicked::from_payload(unit, &*payload));

@@ -12,6 +12,7 @@ use crate::barrier::TaskBarrier;
 use crate::condition::TaskCondition;
 use crate::error::{Cancelled, JoinError, Panicked, SpawnError};
 use crate::event::TaskEvent;
+use crate::lock::TaskLock;
 use crate::mutex::TaskMutex;
 use crate::queue::{Discipline, QueueTwin};
 use crate::reentrant::TaskReentrantMutex;
@@ -116,7 +117,7 @@ impl TokioFlavor<MultiThread> {
     /// ```
     pub fn with_workers(workers: usize) -> Self {
         TokioFlavor {
-            registry: Arc::default(),
+            registry: Registry::new(FlavorKind::Tokio),
             scheduler: MultiThread {
                 workers: workers.max(1),
             },
@@ -148,7 +149,7 @@ impl TokioFlavor<CurrentThread> {
     /// ```
     pub fn new() -> Self {
         TokioFlavor {
-            registry: Arc::default(),
+            registry: Registry::new(FlavorKind::TokioLocal),
             scheduler: CurrentThread,
         }
     }
@@ -172,6 +173,7 @@ impl<S: Scheduler> fmt::Debug for TokioFlavor<S> {
 impl<S: Scheduler> Flavor for TokioFlavor<S> {
     type JoinHandle<T: Send + 'static> = TaskJoinHandle<T>;
     type Mutex<T: Send> = TaskMutex<T>;
+    type Lock = TaskLock;
     type Event = TaskEvent;
     type Barrier = TaskBarrier;
     type Condition<T: Send> = TaskCondition<T>;
@@ -211,11 +213,11 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
     }
 
     fn units(&self) -> Vec<Unit> {
-        self.registry.units()
+        self.registry.here().units()
     }
 
     fn active_count(&self) -> usize {
-        self.registry.active_count()
+        self.registry.here().active_count()
     }
 
     fn run<T, Fut, Main>(&self, main: Main) -> Result<T, Panicked>

@@ -15,12 +15,12 @@
 //!
 //! # Fairness
 //!
-//! Both twins **barge**: a unit that asks at the moment of release may take the lock ahead of a
-//! waiter that was asleep, because handing the lock to a sleeper costs a wake-up (~20 µs across
-//! cores on our 2-vCPU machines) during which nobody holds it. So a unit that re-locks at once
-//! after unlocking can win many rounds in a row, and short critical sections can be very
-//! unevenly shared. Python's `threading.Lock` makes no promise either. The `tickets` scenario
-//! shows what that means on each flavour.
+//! Fairness is a choice, [`Policy`](crate::Policy), made at construction, with Python's
+//! defaults: the thread twin **barges**, as `threading.Lock` does (a unit that asks at the
+//! moment of release may take the lock ahead of a waiter that was asleep, which is much faster
+//! under contention and can let one unit win many rounds in a row); the task twin hands over in
+//! **FIFO** order, as `asyncio.Lock` does (a release goes to the oldest waiter). The `tickets`
+//! scenario shows what each policy does to the same code.
 //!
 //! # Waiting forms
 //!
@@ -39,8 +39,26 @@ mod raw;
 mod twin;
 
 pub use twin::{MutexGuard, MutexTwin, ThreadMutex, ThreadMutexGuard};
+
+pub(crate) use raw::RawLock;
 #[cfg(feature = "tokio")]
 pub use twin::{TaskMutex, TaskMutexGuard};
+
+/// What every lock guard is (of a [`Mutex`], a [`ReentrantMutex`](crate::ReentrantMutex), a
+/// [`Condition`](crate::Condition)'s lock): the lock is held while it lives.
+///
+/// The trait exists for its `#[must_use]`: because every guard type implements it, a guard
+/// dropped at once warns even in generic code, where the guard's type is only `M::Guard<'_>`.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// use twinsync::{Flavor, Mutex};
+/// async fn forgot_the_guard<F: Flavor>(m: &F::Mutex<u32>) {
+///     m.lock().await; // warns: unused implementer of `Guard` that must be used
+/// }
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub trait Guard {}
 
 /// A mutual-exclusion lock protecting a `T`: the shared trait of [`ThreadMutex`] and
 /// [`TaskMutex`]. Generic code names it as `F::Mutex<T>`.
@@ -66,7 +84,7 @@ pub use twin::{TaskMutex, TaskMutexGuard};
 /// ```
 pub trait Mutex<T>: Send + Sync {
     /// The guard that gives `&mut T` and unlocks on drop.
-    type Guard<'a>: DerefMut<Target = T> + Send + 'a
+    type Guard<'a>: DerefMut<Target = T> + Guard + Send + 'a
     where
         Self: 'a;
 
@@ -78,6 +96,18 @@ pub trait Mutex<T>: Send + Sync {
     /// assert_eq!(m.try_lock().unwrap().len(), 3);
     /// ```
     fn new(value: T) -> Self
+    where
+        Self: Sized;
+
+    /// A new, unlocked mutex with the given [`Policy`](crate::Policy) instead of the twin's
+    /// default.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Mutex, Policy, Threads};
+    /// let m = <Threads as Flavor>::Mutex::with_policy(1, Policy::Fifo);
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
+    fn with_policy(value: T, policy: crate::Policy) -> Self
     where
         Self: Sized;
 
@@ -126,6 +156,22 @@ pub trait Mutex<T>: Send + Sync {
         &self,
         timeout: Duration,
     ) -> impl Future<Output = Result<Self::Guard<'_>, Timeout>> + Send;
+
+    /// Whether some unit holds the lock right now (Python's `lock.locked()`); only a hint, since
+    /// it may change at once.
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Mutex, Threads};
+    /// async fn check<F: Flavor>(_f: F) -> (bool, bool) {
+    ///     let m = F::Mutex::new(());
+    ///     let held = m.lock().await;
+    ///     let while_held = m.is_locked();
+    ///     drop(held);
+    ///     (while_held, m.is_locked())
+    /// }
+    /// assert_eq!(Threads::new().run(check).unwrap(), (true, false));
+    /// ```
+    fn is_locked(&self) -> bool;
 
     /// The protected value, through exclusive access to the mutex (no locking needed).
     ///

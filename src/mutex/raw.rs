@@ -1,101 +1,56 @@
-//! The lock state machine behind both mutex twins: one byte of state, one event.
+//! The lock state machine behind [`MutexTwin`](super::MutexTwin) and
+//! [`LockTwin`](crate::lock::LockTwin): a count of one permit, in either [`Policy`].
 //!
-//! The byte holds `LOCKED` and `WAITING` ("some unit may be listening for the release"). It is
-//! the futex mutex of Drepper's *Futexes Are Tricky*, with an [`Event`] in place of the futex:
-//!
-//! - an uncontended lock is one compare-and-swap from 0 to `LOCKED`, an uncontended unlock one
-//!   compare-and-swap back, and neither touches the event;
-//! - a unit that has listened takes the lock with `fetch_or(LOCKED | WAITING)`: if the lock was
-//!   free it is now the owner (and conservatively leaves `WAITING` set), if not it has announced
-//!   itself, so the owner's unlock will see `WAITING` and notify;
-//! - an unlock that finds `WAITING` clears the whole byte and notifies one listener. Other
-//!   listeners stay registered; the woken one sets `WAITING` again whether it wins or loses, so
-//!   the next unlock wakes the next one.
-//!
-//! The lock **barges**: a unit arriving at the moment of release may take it ahead of a woken
-//! waiter (which then waits again), as Python's `threading.Lock` and parking_lot's mutex allow.
+//! A lock is the simplest semaphore, so it is one: the count of
+//! [`semaphore::Permits`](crate::semaphore), bounded at one. Taking the lock takes the permit,
+//! unlocking gives it back (a second unlock finds the count full: [`try_unlock`](RawLock::try_unlock)
+//! reports it), and both policies, with their proofs, live in one place.
 
-use std::sync::atomic::{AtomicU8, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed};
+use crate::policy::Policy;
+use crate::semaphore::{Permits, Taking};
 
-use event_listener::Event;
-
-const LOCKED: u8 = 1;
-const WAITING: u8 = 2;
-
-/// A lock without data: the state machine of [`MutexTwin`](super::MutexTwin).
+/// A lock without data: one permit.
 pub(crate) struct RawLock {
-    state: AtomicU8,
-    /// Notified by an unlock that found `WAITING`.
-    pub(crate) released: Event,
+    permit: Permits,
 }
 
 impl RawLock {
-    pub(crate) const fn new() -> Self {
+    pub(crate) const fn new(policy: Policy) -> Self {
         RawLock {
-            state: AtomicU8::new(0),
-            released: Event::new(),
+            permit: Permits::new(1, policy),
         }
     }
 
-    /// Takes the lock if it is free right now.
+    pub(crate) fn policy(&self) -> Policy {
+        self.permit.policy()
+    }
+
+    /// Takes the lock if that needs no waiting.
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
-        self.state
-            .compare_exchange(0, LOCKED, Acquire, Relaxed)
-            .is_ok()
-            || self.try_lock_beside_waiters()
-    }
-
-    /// Takes a free lock that has waiters announced, leaving their announcement in place.
-    fn try_lock_beside_waiters(&self) -> bool {
-        let mut state = self.state.load(Relaxed);
-        while state & LOCKED == 0 {
-            match self
-                .state
-                .compare_exchange_weak(state, state | LOCKED, Acquire, Relaxed)
-            {
-                Ok(_) => return true,
-                Err(now) => state = now,
-            }
-        }
-        false
-    }
-
-    /// One attempt of the waiting protocol; a registered waiter announces itself as it tries.
-    #[inline]
-    pub(crate) fn take(&self, registered: bool) -> bool {
-        if registered {
-            // AcqRel: publishes the listener registered before this to the unlocker that reads
-            // `WAITING` here, and acquires the lock if it was free.
-            self.state.fetch_or(LOCKED | WAITING, AcqRel) & LOCKED == 0
-        } else {
-            self.try_lock()
-        }
+        self.permit.try_take(1)
     }
 
     /// Releases the lock; only its holder calls this.
     #[inline]
     pub(crate) fn unlock(&self) {
-        if self
-            .state
-            .compare_exchange(LOCKED, 0, AcqRel, Relaxed)
-            .is_err()
-        {
-            self.unlock_and_notify();
-        }
+        self.permit.give(1, 1, true);
     }
 
-    #[cold]
-    fn unlock_and_notify(&self) {
-        self.state.swap(0, AcqRel);
-        // Not `additional`: a listener already woken and about to try again is enough, since
-        // whether it wins or loses it sets `WAITING` again.
-        self.released.notify(1);
+    /// Releases the lock if it is held (by anyone: a lock without an owner, Python's `Lock`);
+    /// `false` if it was not held.
+    pub(crate) fn try_unlock(&self) -> bool {
+        self.permit.give(1, 1, false)
     }
 
     /// Whether some unit holds the lock right now; only a hint.
     #[inline]
     pub(crate) fn is_locked(&self) -> bool {
-        self.state.load(Relaxed) & LOCKED != 0
+        self.permit.available() == 0
+    }
+
+    /// Taking the lock, for the waiting protocol.
+    pub(crate) fn taking(&self) -> Taking<'_> {
+        self.permit.taking(1)
     }
 }

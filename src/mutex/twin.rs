@@ -1,7 +1,7 @@
 //! [`MutexTwin`]: the lock state machine plus the protected value, generic over how it waits.
 //!
 //! This file holds the crate's only `unsafe` code: the value lives in an `UnsafeCell` that the
-//! [`RawLock`] guards, exactly as in `std` or `lock_api`. The safe alternative (the value inside
+//! lock guards, exactly as in `std` or `lock_api`. The safe alternative (the value inside
 //! a second lock) was measured: two atomic round trips per lock and unlock instead of one, 1.6×
 //! the uncontended cost of parking_lot, where this layout is on par with it.
 #![allow(unsafe_code)]
@@ -15,9 +15,11 @@ use std::time::{Duration, Instant};
 
 use event_listener::Event;
 
-use super::Mutex;
 use super::raw::RawLock;
+use super::{Guard, Mutex};
 use crate::error::Timeout;
+use crate::policy::Policy;
+use crate::semaphore::Taking;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{Attempt, Blocking, Wait, Waiter, block_on, deadline_after};
@@ -102,16 +104,30 @@ pub type ThreadMutexGuard<'a, T> = MutexGuard<'a, T, Blocking>;
 #[cfg(feature = "tokio")]
 pub type TaskMutexGuard<'a, T> = MutexGuard<'a, T, Async>;
 
-impl<T, W> MutexTwin<T, W> {
-    /// A new, unlocked mutex.
+impl<T, W: Waiter> MutexTwin<T, W> {
+    /// A new, unlocked mutex with the twin's default [`Policy`] (the thread twin barges, the
+    /// task twin hands over in FIFO order).
     ///
     /// ```
     /// let m = twinsync::mutex::ThreadMutex::new(0u8);
     /// assert!(!m.is_locked());
     /// ```
     pub const fn new(value: T) -> Self {
+        Self::with_policy(value, W::POLICY)
+    }
+}
+
+impl<T, W> MutexTwin<T, W> {
+    /// A new, unlocked mutex with the given [`Policy`].
+    ///
+    /// ```
+    /// use twinsync::{Policy, mutex::ThreadMutex};
+    /// let m = ThreadMutex::with_policy(0u8, Policy::Fifo);
+    /// assert_eq!(m.policy(), Policy::Fifo);
+    /// ```
+    pub const fn with_policy(value: T, policy: Policy) -> Self {
         MutexTwin {
-            lock: RawLock::new(),
+            lock: RawLock::new(policy),
             waiter: PhantomData,
             value: UnsafeCell::new(value),
         }
@@ -154,6 +170,16 @@ impl<T: ?Sized, W> MutexTwin<T, W> {
         self.lock.is_locked()
     }
 
+    /// Which waiter a release serves: see [`Policy`].
+    ///
+    /// ```
+    /// use twinsync::{Policy, mutex::ThreadMutex};
+    /// assert_eq!(ThreadMutex::new(()).policy(), Policy::Barging);
+    /// ```
+    pub fn policy(&self) -> Policy {
+        self.lock.policy()
+    }
+
     /// The value, through exclusive access to the mutex (no locking needed).
     ///
     /// ```
@@ -174,32 +200,45 @@ impl<T: ?Sized, W> MutexTwin<T, W> {
     }
 }
 
-/// Taking a mutex, as the waiting protocol sees it: the lock's state machine, and a guard when
-/// it is taken.
-struct Locking<'a, T: ?Sized, W>(&'a MutexTwin<T, W>);
+/// Taking a mutex, as the waiting protocol sees it: the lock's own attempt, and a guard when it
+/// succeeds.
+struct Locking<'a, T: ?Sized, W> {
+    mutex: &'a MutexTwin<T, W>,
+    taking: Taking<'a>,
+}
+
+impl<'a, T: ?Sized, W> Locking<'a, T, W> {
+    fn new(mutex: &'a MutexTwin<T, W>) -> Self {
+        Locking {
+            mutex,
+            taking: mutex.lock.taking(),
+        }
+    }
+}
 
 impl<'a, T: ?Sized, W> Attempt for Locking<'a, T, W> {
     type Output = MutexGuard<'a, T, W>;
     const CONTENDED: bool = true;
 
-    fn event(&self) -> &Event {
-        &self.0.lock.released
+    fn event(&mut self) -> &Event {
+        self.taking.event()
     }
 
     #[inline]
     fn attempt(&mut self, registered: bool) -> Option<MutexGuard<'a, T, W>> {
-        self.0.lock.take(registered).then(|| self.0.guard())
+        let mutex = self.mutex;
+        self.taking.attempt(registered).map(|()| mutex.guard())
     }
 
     fn hint(&self) -> bool {
-        !self.0.lock.is_locked()
+        self.taking.hint()
     }
 }
 
 impl<T: ?Sized + Send, W: Waiter> MutexTwin<T, W> {
     /// The lock of both twins, with a deadline.
     fn lock_until(&self, deadline: Option<Instant>) -> Wait<W, Locking<'_, T, W>> {
-        Wait::new(Locking(self), deadline)
+        Wait::new(Locking::new(self), deadline)
     }
 }
 
@@ -215,7 +254,7 @@ impl<T: ?Sized + Send> ThreadMutex<T> {
     pub fn lock(&self) -> ThreadMutexGuard<'_, T> {
         match self.try_lock() {
             Some(guard) => guard,
-            None => block_on(Wait::<Blocking, _>::forever(Locking(self))),
+            None => block_on(Wait::<Blocking, _>::forever(Locking::new(self))),
         }
     }
 
@@ -246,7 +285,7 @@ impl<T: ?Sized + Send> TaskMutex<T> {
     /// # });
     /// ```
     pub async fn lock(&self) -> TaskMutexGuard<'_, T> {
-        Wait::<Async, _>::forever(Locking(self)).await
+        Wait::<Async, _>::forever(Locking::new(self)).await
     }
 
     /// Waits at most `timeout` for the lock (a tokio timer: call it inside a runtime).
@@ -277,8 +316,12 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
         MutexTwin::new(value)
     }
 
+    fn with_policy(value: T, policy: Policy) -> Self {
+        MutexTwin::with_policy(value, policy)
+    }
+
     fn lock(&self) -> impl Future<Output = MutexGuard<'_, T, W>> + Send {
-        Wait::<W, _>::forever(Locking(self))
+        Wait::<W, _>::forever(Locking::new(self))
     }
 
     fn try_lock(&self) -> Option<MutexGuard<'_, T, W>> {
@@ -292,6 +335,10 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
         self.lock_until(deadline_after(timeout))
     }
 
+    fn is_locked(&self) -> bool {
+        MutexTwin::is_locked(self)
+    }
+
     fn get_mut(&mut self) -> &mut T {
         MutexTwin::get_mut(self)
     }
@@ -301,7 +348,9 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
     }
 }
 
-impl<T: Default, W> Default for MutexTwin<T, W> {
+impl<T: ?Sized, W> Guard for MutexGuard<'_, T, W> {}
+
+impl<T: Default, W: Waiter> Default for MutexTwin<T, W> {
     fn default() -> Self {
         MutexTwin::new(T::default())
     }

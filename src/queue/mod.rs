@@ -100,8 +100,9 @@ pub trait Queue<T: Send>: Clone + Send + Sync {
     /// ```
     fn new() -> Self;
 
-    /// A queue holding at most `capacity` items (0 is taken as 1): `put` waits while it is
-    /// full.
+    /// A queue holding at most `capacity` items: `put` waits while it is full. Python's
+    /// `Queue(maxsize=0)` is unbounded, which is [`new`](Queue::new) here; a capacity of 0 is
+    /// taken as 1 (see [`QueueTwin::bounded`]).
     ///
     /// ```
     /// use twinsync::{Queue, queue::ThreadQueue};

@@ -182,9 +182,12 @@ impl<T, D: Discipline<T>, W> QueueTwin<T, D, W> {
     }
 
     /// A queue that holds at most `capacity` items (Python's `Queue(maxsize)`): `put` waits
-    /// while it is full. A capacity of 0 is taken as 1 (a queue that can hold nothing would
-    /// block every put forever; Python reads 0 as "unbounded" instead, which would be a
-    /// surprise here).
+    /// while it is full.
+    ///
+    /// **`maxsize=0` in Python means unbounded; here that is [`new`](Self::new).** A capacity
+    /// of 0 is taken as 1, the smallest queue that can pass an item: in Rust a bound of zero
+    /// reads as "no room" (crossbeam's `bounded(0)` is a rendezvous channel), and a queue with
+    /// no room at all would block every put forever.
     ///
     /// ```
     /// let q = twinsync::queue::ThreadQueue::<u8>::bounded(8);

@@ -48,7 +48,7 @@ fn join(indices: &[usize]) -> String {
 /// Runs the downloads through a pool of `workers`, once with `map` and once with
 /// `as_completed`; returns the job numbers in the order each gave them back.
 pub async fn downloads<F: Flavor>(f: &F, workers: usize) -> (Vec<usize>, Vec<usize>) {
-    let pool = Pool::new(f, workers);
+    let pool = Pool::new(f, workers).expect("at least one worker");
     let jobs = || {
         DOWNLOADS_MS.iter().enumerate().map(|(i, &ms)| {
             let g = f.clone();

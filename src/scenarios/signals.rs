@@ -47,7 +47,7 @@ impl Scenario for Signals {
 /// `runners` units wait on one event; returns the time from `set` until the last one runs.
 pub async fn start_gun<F: Flavor>(f: &F, runners: usize) -> Duration {
     let gun = Arc::new(F::Event::new());
-    let ready = Arc::new(F::Barrier::new(runners + 1));
+    let ready = Arc::new(F::Barrier::new(runners + 1).expect("at least one party"));
     let mut handles = Vec::new();
     for i in 0..runners {
         let (gun, ready) = (Arc::clone(&gun), Arc::clone(&ready));
@@ -98,7 +98,7 @@ pub async fn ping_pong<F: Flavor>(f: &F, round_trips: u32) -> Duration {
 // ANCHOR: barrier_rounds
 /// `parties` units meet at one barrier `rounds` times; returns the time per round.
 pub async fn barrier_rounds<F: Flavor>(f: &F, parties: usize, rounds: u32) -> Duration {
-    let barrier = Arc::new(F::Barrier::new(parties));
+    let barrier = Arc::new(F::Barrier::new(parties).expect("at least one party"));
     let start = Instant::now();
     let mut handles = Vec::new();
     for i in 0..parties {

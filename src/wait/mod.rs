@@ -3,7 +3,7 @@
 //! Every primitive twinsync builds (mutex, semaphore, event, condition, barrier, the queue
 //! core, the unit registry, join handles) keeps its state in atomics or under a short lock and
 //! announces changes through an [`event_listener::Event`]. Waiting for a change is always the
-//! same protocol, written once here ([`Waiting::poll`]):
+//! same protocol, written once here (`Waiting::poll` in this module):
 //!
 //! 1. **attempt**: try the operation (take the lock, pop an item, …);
 //! 2. **spin** (thread twins only): re-check a cheap hint for a few microseconds, since waking a
@@ -67,6 +67,11 @@ pub trait Waiter: sealed::Sealed + Send + Sync + 'static {
     /// succeeds or the spin budget is spent.
     #[doc(hidden)]
     fn spin<A: Attempt>(op: &mut A, registered: bool) -> Option<A::Output>;
+
+    /// The [`Policy`](crate::Policy) of this twin's locks and semaphores unless one is chosen:
+    /// Python's (`threading` barges, `asyncio` hands over in FIFO order).
+    #[doc(hidden)]
+    const POLICY: crate::Policy;
 }
 
 mod sealed {
@@ -92,6 +97,7 @@ const YIELDS: u32 = 8;
 
 impl Waiter for Blocking {
     type Timer = Sleep;
+    const POLICY: crate::Policy = crate::Policy::Barging;
 
     fn timer(deadline: Instant) -> Sleep {
         Sleep::until(Some(deadline))
@@ -149,6 +155,7 @@ pub struct Async;
 #[cfg(feature = "tokio")]
 impl Waiter for Async {
     type Timer = tokio::time::Sleep;
+    const POLICY: crate::Policy = crate::Policy::Fifo;
 
     fn timer(deadline: Instant) -> tokio::time::Sleep {
         tokio::time::sleep_until(deadline.into())
@@ -180,7 +187,7 @@ impl<'a, R, A: FnMut(bool) -> Option<R>, H: Fn() -> bool> Closures<'a, A, H> {
 impl<R, A: FnMut(bool) -> Option<R>, H: Fn() -> bool> Attempt for Closures<'_, A, H> {
     type Output = R;
 
-    fn event(&self) -> &Event {
+    fn event(&mut self) -> &Event {
         self.event
     }
 
@@ -433,7 +440,7 @@ struct Notified<'a> {
 impl Attempt for Notified<'_> {
     type Output = ();
 
-    fn event(&self) -> &Event {
+    fn event(&mut self) -> &Event {
         self.event
     }
 
@@ -489,8 +496,9 @@ mod attempt {
         /// What the operation gives when it is over (an item, a guard, an error).
         type Output;
 
-        /// The event a waiter listens on.
-        fn event(&self) -> &Event;
+        /// The event a waiter listens on; asked for when the waiter first listens (a fair
+        /// attempt takes its place in line then).
+        fn event(&mut self) -> &Event;
 
         /// Tries the operation once; `Some` ends the wait. `registered` says the caller has
         /// listened, so a failed attempt must announce it in the primitive's state.

@@ -1,14 +1,20 @@
 //! `Semaphore` and its bounded form: Python's `threading.Semaphore` and `BoundedSemaphore`.
 //!
 //! One state machine serves both twins, [`ThreadSemaphore`] and [`TaskSemaphore`]; they differ
-//! only in how they wait (see [`crate::wait`]).
+//! only in how they wait (see [`crate::wait`]) and in their default [`Policy`]: the thread twin
+//! barges, as `threading.Semaphore` does, the task twin hands over in FIFO order, as
+//! `asyncio.Semaphore` does; either can be chosen with `with_policy`.
 //!
 //! Permits come back two ways: a [`SemaphorePermit`] returns its permits when dropped, and
 //! [`release`](Semaphore::release) adds permits explicitly (Python's `release()`, for permits
-//! taken with [`SemaphorePermit::forget`] or handed in from outside). A **bounded** semaphore
-//! refuses an explicit release that would lift its count above the initial value, with
-//! [`Overflow`], instead of growing silently. Permits held by live `SemaphorePermit`s count
-//! towards that limit, so a release can never make room the guards will later need.
+//! taken with [`SemaphorePermit::forget`], or never taken). The two mix freely: the semaphore
+//! is only a counter, as Python's is.
+//!
+//! A **bounded** semaphore (Python's `BoundedSemaphore`) limits that counter: a `release` that
+//! would lift it above the initial value is refused with [`Overflow`] and changes nothing. A
+//! permit given back by a dropped guard cannot fail, so if stray releases already filled the
+//! counter, the guard's permits are dropped at the bound (where Python would raise
+//! `ValueError` at that release).
 //!
 //! Counts are `u32`: a semaphore holds at most `u32::MAX` permits, and going past that is an
 //! [`Overflow`] too, never a wrap-around.
@@ -16,16 +22,20 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU64, Ordering::AcqRel, Ordering::Acquire};
 use std::time::{Duration, Instant};
 
-use event_listener::IntoNotification;
 use futures::FutureExt;
 
 use crate::error::Timeout;
+use crate::policy::Policy;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{Attempt, Blocking, Wait, Waiter, block_on, deadline_after, without_deadline};
+
+mod fair;
+mod permits;
+
+pub(crate) use permits::{Permits, Taking};
 
 /// Too many permits: an explicit release past a bounded semaphore's initial count (or past
 /// `u32::MAX`), or a request for more permits than a bounded semaphore can ever hold. Nothing
@@ -121,6 +131,29 @@ pub trait Semaphore: Send + Sync {
     where
         Self: Sized;
 
+    /// As [`new`](Semaphore::new), with the given [`Policy`] instead of the twin's default.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Policy, Semaphore, Threads};
+    /// let s = <<Threads as Flavor>::Semaphore as Semaphore>::with_policy(2, Policy::Fifo);
+    /// assert_eq!(s.available(), 2);
+    /// ```
+    fn with_policy(permits: u32, policy: Policy) -> Self
+    where
+        Self: Sized;
+
+    /// As [`bounded`](Semaphore::bounded), with the given [`Policy`] instead of the twin's
+    /// default.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Policy, Semaphore, Threads};
+    /// let s = <<Threads as Flavor>::Semaphore as Semaphore>::bounded_with_policy(2, Policy::Fifo);
+    /// assert!(s.release(1).is_err()); // bounded at 2
+    /// ```
+    fn bounded_with_policy(permits: u32, policy: Policy) -> Self
+    where
+        Self: Sized;
+
     /// Waits for one permit.
     ///
     /// ```
@@ -201,6 +234,19 @@ pub trait Semaphore: Send + Sync {
     /// ```
     fn release(&self, n: u32) -> Result<(), Overflow>;
 
+    /// Whether an acquire of one permit would have to wait now (Python's `locked()`); only a
+    /// hint under contention.
+    ///
+    /// ```
+    /// # use twinsync::{Semaphore, semaphore::ThreadSemaphore};
+    /// let s = <ThreadSemaphore as Semaphore>::new(1);
+    /// let held = s.try_acquire().unwrap();
+    /// assert!(Semaphore::is_locked(&s));
+    /// drop(held);
+    /// assert!(!Semaphore::is_locked(&s));
+    /// ```
+    fn is_locked(&self) -> bool;
+
     /// Permits free right now (Python's `_value`); only a hint under contention.
     ///
     /// ```
@@ -226,6 +272,7 @@ pub trait Semaphore: Send + Sync {
 /// }
 /// assert_eq!(Threads::new().run(python_style).unwrap(), 1);
 /// ```
+#[must_use = "the permits are given back as soon as this is dropped"]
 pub trait PermitGuard {
     /// How many permits this holds.
     ///
@@ -251,12 +298,8 @@ pub trait PermitGuard {
 /// The semaphore state machine, generic over how it waits. Use the aliases
 /// [`ThreadSemaphore`] and [`TaskSemaphore`].
 pub struct SemaphoreTwin<W> {
-    /// Low 32 bits: free permits. High 32 bits: permits held by live [`SemaphorePermit`]s.
-    /// One word, so taking and returning move both counts in one atomic step and an explicit
-    /// release always sees a consistent total.
-    counts: AtomicU64,
+    permits: Permits,
     limit: u32,
-    released: event_listener::Event,
     waiter: PhantomData<fn() -> W>,
 }
 
@@ -295,44 +338,68 @@ pub struct SemaphorePermit<'a, W> {
     count: u32,
 }
 
-const FREE: u64 = 1;
-const HELD: u64 = 1 << 32;
-
-fn free(counts: u64) -> u32 {
-    counts as u32
-}
-
-fn held(counts: u64) -> u32 {
-    (counts >> 32) as u32
-}
-
-impl<W> SemaphoreTwin<W> {
-    const fn with_limit(permits: u32, limit: u32) -> Self {
-        SemaphoreTwin {
-            counts: AtomicU64::new(permits as u64),
-            limit,
-            released: event_listener::Event::new(),
-            waiter: PhantomData,
-        }
-    }
-
-    /// A semaphore with `permits` permits that explicit releases may raise (up to `u32::MAX`).
+impl<W: Waiter> SemaphoreTwin<W> {
+    /// A semaphore with `permits` permits that explicit releases may raise (up to `u32::MAX`),
+    /// with the twin's default [`Policy`].
     ///
     /// ```
     /// assert_eq!(twinsync::semaphore::ThreadSemaphore::new(3).available(), 3);
     /// ```
     pub const fn new(permits: u32) -> Self {
-        Self::with_limit(permits, u32::MAX)
+        Self::with_policy(permits, W::POLICY)
     }
 
-    /// A semaphore that never holds more than `permits` permits.
+    /// A semaphore that never holds more than `permits` permits, with the twin's default
+    /// [`Policy`].
     ///
     /// ```
     /// let s = twinsync::semaphore::ThreadSemaphore::bounded(3);
     /// assert_eq!(s.limit(), 3);
     /// ```
     pub const fn bounded(permits: u32) -> Self {
-        Self::with_limit(permits, permits)
+        Self::bounded_with_policy(permits, W::POLICY)
+    }
+}
+
+impl<W> SemaphoreTwin<W> {
+    /// A semaphore with `permits` permits (unbounded) and the given [`Policy`].
+    ///
+    /// ```
+    /// use twinsync::{Policy, semaphore::TaskSemaphore};
+    /// let s = TaskSemaphore::with_policy(2, Policy::Barging);
+    /// assert_eq!(s.policy(), Policy::Barging);
+    /// ```
+    pub const fn with_policy(permits: u32, policy: Policy) -> Self {
+        SemaphoreTwin {
+            permits: Permits::new(permits, policy),
+            limit: u32::MAX,
+            waiter: PhantomData,
+        }
+    }
+
+    /// A bounded semaphore of `permits` permits with the given [`Policy`].
+    ///
+    /// ```
+    /// use twinsync::{Policy, semaphore::ThreadSemaphore};
+    /// let s = ThreadSemaphore::bounded_with_policy(1, Policy::Fifo);
+    /// assert_eq!((s.limit(), s.policy()), (1, Policy::Fifo));
+    /// ```
+    pub const fn bounded_with_policy(permits: u32, policy: Policy) -> Self {
+        SemaphoreTwin {
+            permits: Permits::new(permits, policy),
+            limit: permits,
+            waiter: PhantomData,
+        }
+    }
+
+    /// Which waiter a release serves: see [`Policy`].
+    ///
+    /// ```
+    /// use twinsync::{Policy, semaphore::ThreadSemaphore};
+    /// assert_eq!(ThreadSemaphore::new(1).policy(), Policy::Barging);
+    /// ```
+    pub fn policy(&self) -> Policy {
+        self.permits.policy()
     }
 
     /// The most permits this semaphore may hold: the initial count if bounded, else `u32::MAX`.
@@ -350,7 +417,18 @@ impl<W> SemaphoreTwin<W> {
     /// assert_eq!(twinsync::semaphore::ThreadSemaphore::new(2).available(), 2);
     /// ```
     pub fn available(&self) -> u32 {
-        free(self.counts.load(Acquire))
+        self.permits.available()
+    }
+
+    /// Whether an acquire of one permit would have to wait now (Python's `locked()`): no
+    /// permit is free, or (FIFO policy) others are already waiting.
+    ///
+    /// ```
+    /// let s = twinsync::semaphore::ThreadSemaphore::new(0);
+    /// assert!(s.is_locked());
+    /// ```
+    pub fn is_locked(&self) -> bool {
+        self.permits.would_wait(1)
     }
 
     /// Takes `n` permits if they are all free right now.
@@ -363,7 +441,7 @@ impl<W> SemaphoreTwin<W> {
     pub fn try_acquire_many(&self, n: u32) -> Option<SemaphorePermit<'_, W>> {
         // `then`, not `then_some`: a permit built eagerly would give back on drop what it never
         // took.
-        self.take(n).then(|| SemaphorePermit {
+        self.permits.try_take(n).then(|| SemaphorePermit {
             semaphore: self,
             count: n,
         })
@@ -387,65 +465,54 @@ impl<W> SemaphoreTwin<W> {
     /// assert_eq!(s.available(), 2);
     /// ```
     pub fn release(&self, n: u32) -> Result<(), Overflow> {
-        let overflow = Overflow {
-            requested: n,
-            limit: self.limit,
-        };
-        self.counts
-            .fetch_update(AcqRel, Acquire, |counts| {
-                let total = u64::from(free(counts)) + u64::from(held(counts)) + u64::from(n);
-                (total <= u64::from(self.limit)).then_some(counts + u64::from(n) * FREE)
+        if self.permits.give(n, self.limit, false) {
+            Ok(())
+        } else {
+            Err(Overflow {
+                requested: n,
+                limit: self.limit,
             })
-            .map_err(|_| overflow)?;
-        // `additional`: wake `n` waiters that were not woken yet. A plain `notify(n)` counts
-        // waiters already woken but not yet run, and would leave the new permits unclaimed.
-        self.released.notify((n as usize).additional());
-        Ok(())
+        }
     }
 
-    /// Moves `n` permits from free to held if `n` are free.
+    /// Takes `n` permits if that needs no waiting, without a guard (the reentrant mutex's gate).
     pub(crate) fn take(&self, n: u32) -> bool {
-        self.counts
-            .fetch_update(AcqRel, Acquire, |counts| {
-                (free(counts) >= n).then(|| counts - u64::from(n) * FREE + u64::from(n) * HELD)
-            })
-            .is_ok()
+        self.permits.try_take(n)
     }
 
-    /// Moves `n` permits from held back to free and wakes waiters; cannot overflow, since the
-    /// total stays the same.
+    /// Gives back `n` permits taken without a guard, or of a dropped guard: it cannot fail, so
+    /// at the bound the surplus is dropped (see the module docs).
     pub(crate) fn give_back(&self, n: u32) {
-        self.counts.fetch_add(
-            (u64::from(n) * FREE).wrapping_sub(u64::from(n) * HELD),
-            AcqRel,
-        );
-        // `additional`: wake `n` waiters that were not woken yet. A plain `notify(n)` counts
-        // waiters already woken but not yet run, and would leave the new permits unclaimed.
-        self.released.notify((n as usize).additional());
+        self.permits.give(n, self.limit, true);
     }
 }
 
-/// Acquiring `n` permits, as the waiting protocol sees it.
-struct Taking<'a, W> {
+/// Acquiring `n` permits of a semaphore, as the waiting protocol sees it: the permits' own
+/// attempt, and a guard when it succeeds.
+struct Acquiring<'a, W> {
     semaphore: &'a SemaphoreTwin<W>,
+    taking: Taking<'a>,
     n: u32,
 }
 
-impl<'a, W> Attempt for Taking<'a, W> {
+impl<'a, W> Attempt for Acquiring<'a, W> {
     type Output = SemaphorePermit<'a, W>;
     const CONTENDED: bool = true;
 
-    fn event(&self) -> &event_listener::Event {
-        &self.semaphore.released
+    fn event(&mut self) -> &event_listener::Event {
+        self.taking.event()
     }
 
     #[inline]
-    fn attempt(&mut self, _registered: bool) -> Option<SemaphorePermit<'a, W>> {
-        self.semaphore.try_acquire_many(self.n)
+    fn attempt(&mut self, registered: bool) -> Option<SemaphorePermit<'a, W>> {
+        self.taking.attempt(registered).map(|()| SemaphorePermit {
+            semaphore: self.semaphore,
+            count: self.n,
+        })
     }
 
     fn hint(&self) -> bool {
-        self.semaphore.available() >= self.n
+        self.taking.hint()
     }
 }
 
@@ -462,8 +529,16 @@ impl<W: Waiter> SemaphoreTwin<W> {
     }
 
     /// Acquiring `n` permits, with a deadline: the wait of both twins.
-    fn acquire_until(&self, n: u32, deadline: Option<Instant>) -> Wait<W, Taking<'_, W>> {
-        Wait::new(Taking { semaphore: self, n }, deadline)
+    fn acquire_until(&self, n: u32, deadline: Option<Instant>) -> Wait<W, Acquiring<'_, W>> {
+        Wait::new(self.acquiring(n), deadline)
+    }
+
+    fn acquiring(&self, n: u32) -> Acquiring<'_, W> {
+        Acquiring {
+            semaphore: self,
+            taking: self.permits.taking(n),
+            n,
+        }
     }
 
     fn check_satisfiable(&self, n: u32) -> Result<(), Overflow> {
@@ -578,11 +653,16 @@ impl<W: Waiter> Semaphore for SemaphoreTwin<W> {
         SemaphoreTwin::bounded(permits)
     }
 
+    fn with_policy(permits: u32, policy: Policy) -> Self {
+        SemaphoreTwin::with_policy(permits, policy)
+    }
+
+    fn bounded_with_policy(permits: u32, policy: Policy) -> Self {
+        SemaphoreTwin::bounded_with_policy(permits, policy)
+    }
+
     fn acquire(&self) -> impl Future<Output = SemaphorePermit<'_, W>> + Send {
-        Wait::<W, _>::forever(Taking {
-            semaphore: self,
-            n: 1,
-        })
+        Wait::<W, _>::forever(self.acquiring(1))
     }
 
     async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_, W>, Overflow> {
@@ -609,6 +689,10 @@ impl<W: Waiter> Semaphore for SemaphoreTwin<W> {
         SemaphoreTwin::release(self, n)
     }
 
+    fn is_locked(&self) -> bool {
+        SemaphoreTwin::is_locked(self)
+    }
+
     fn available(&self) -> u32 {
         SemaphoreTwin::available(self)
     }
@@ -616,11 +700,10 @@ impl<W: Waiter> Semaphore for SemaphoreTwin<W> {
 
 impl<W> fmt::Debug for SemaphoreTwin<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let counts = self.counts.load(Acquire);
         f.debug_struct("Semaphore")
-            .field("available", &free(counts))
-            .field("held", &held(counts))
+            .field("available", &self.available())
             .field("limit", &self.limit)
+            .field("policy", &self.policy())
             .finish()
     }
 }
@@ -647,11 +730,7 @@ impl<W> SemaphorePermit<'_, W> {
     /// assert_eq!(s.available(), 1);
     /// ```
     pub fn forget(self) {
-        let permits = std::mem::ManuallyDrop::new(self);
-        permits
-            .semaphore
-            .counts
-            .fetch_sub(u64::from(permits.count) * HELD, AcqRel);
+        std::mem::forget(self);
     }
 }
 
