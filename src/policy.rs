@@ -1,8 +1,8 @@
 //! Who gets what a release frees: [`Policy`], the fairness of locks and semaphores on purpose.
 
 /// Which waiter gets a lock, or permits, that a release frees. Every [`Mutex`](crate::Mutex),
-/// [`Lock`](crate::Lock), [`Semaphore`](crate::Semaphore) (and so [`ReentrantMutex`]
-/// (crate::ReentrantMutex) and [`Condition`](crate::Condition)) has one, chosen at
+/// [`Lock`](crate::Lock), [`Semaphore`](crate::Semaphore) (and so
+/// [`ReentrantMutex`](crate::ReentrantMutex) and [`Condition`](crate::Condition)) has one, chosen at
 /// construction; the default is Python's for the twin:
 ///
 /// | | thread twins (`threading`) | task twins (`asyncio`) |
