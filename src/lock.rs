@@ -155,6 +155,18 @@ pub trait Lock: Send + Sync {
     /// assert!(!Lock::is_locked(&<ThreadLock as Lock>::new()));
     /// ```
     fn is_locked(&self) -> bool;
+
+    /// Who gets it when it is released: the [`Policy`](crate::Policy) chosen at construction,
+    /// by default Python's for the twin (`threading` barges, `asyncio` is FIFO).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Lock, Policy, Threads};
+    /// async fn policy<F: Flavor>(_f: F) -> Policy {
+    ///     F::Lock::new().policy()
+    /// }
+    /// assert_eq!(Threads::new().run(policy).unwrap(), Policy::Barging);
+    /// ```
+    fn policy(&self) -> crate::Policy;
 }
 
 /// The lock of both twins, generic over how it waits. Use the aliases [`ThreadLock`] and
@@ -423,6 +435,10 @@ impl<W: Waiter> Lock for LockTwin<W> {
 
     fn is_locked(&self) -> bool {
         LockTwin::is_locked(self)
+    }
+
+    fn policy(&self) -> crate::Policy {
+        LockTwin::policy(self)
     }
 }
 

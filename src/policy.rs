@@ -18,6 +18,10 @@
 ///   Handing over to a sleeper costs its wake-up, during which nobody holds the lock; barging
 ///   skips that, so it is much faster under contention, and a unit that re-locks at once can win
 ///   many rounds in a row: `threading.Lock` in CPython, parking_lot's and async-lock's mutexes.
+///   The fairness is *eventual*: a waiter kept out for half a millisecond turns the lock fair
+///   until a waiter gets it (as parking_lot, async-lock and Go's `sync.Mutex` do); meanwhile
+///   `try_*` calls fail too. A coroutine that re-locks without ever yielding still keeps the lock
+///   for good, since the others never run to start their half millisecond.
 ///
 /// The `tickets` scenario shows the difference: the same greedy code shares the tickets evenly
 /// under `Fifo` and lets one window sell nearly everything under `Barging`, on either twin.

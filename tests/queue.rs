@@ -13,7 +13,7 @@ use twinsync::queue::{
     Discipline, Fifo, GetError, GetTimeoutError, Lifo, Priority, PutError, PutTimeoutError,
     TaskDoneError, TryGetError, TryPutError,
 };
-use twinsync::{Flavor, JoinHandle, Queue, Timeout};
+use twinsync::{Event, Flavor, JoinHandle, Queue, Timeout};
 
 flavor_tests! {
     in_run: [
@@ -503,12 +503,18 @@ async fn stress_with_join<F: Flavor>(f: F) {
 async fn stress_close_midway_loses_nothing<F: Flavor>(f: F) {
     let q = F::Queue::<u64, Fifo>::bounded(16);
     let delivered_so_far = Arc::new(AtomicUsize::new(0));
+    // Producer 0 puts its second half only once the close has begun, so however fast the
+    // others are, some puts surely meet the close.
+    let closing = Arc::new(F::Event::new());
     let producers: Vec<_> = (0..PRODUCERS)
         .map(|p| {
-            let q = q.clone();
+            let (q, closing) = (q.clone(), closing.clone());
             f.spawn(format!("producer-{p}"), async move {
                 let mut tried = Vec::new();
                 for i in 0..PER_PRODUCER {
+                    if p == 0 && i == PER_PRODUCER / 2 {
+                        closing.wait().await;
+                    }
                     let item = p * PER_PRODUCER + i;
                     tried.push(item);
                     if let Err(PutError::Closed(back)) = q.put(item).await {
@@ -536,6 +542,7 @@ async fn stress_close_midway_loses_nothing<F: Flavor>(f: F) {
         f.sleep(Duration::from_millis(1)).await;
     }
     let drained = q.close_and_drain();
+    closing.set();
     let (mut tried, mut handed_back) = (Vec::new(), Vec::new());
     for p in producers {
         let (t, back) = p.join().await.unwrap();

@@ -18,9 +18,11 @@
 //! Fairness is a choice, [`Policy`](crate::Policy), made at construction, with Python's
 //! defaults: the thread twin **barges**, as `threading.Lock` does (a unit that asks at the
 //! moment of release may take the lock ahead of a waiter that was asleep, which is much faster
-//! under contention and can let one unit win many rounds in a row); the task twin hands over in
-//! **FIFO** order, as `asyncio.Lock` does (a release goes to the oldest waiter). The `tickets`
-//! scenario shows what each policy does to the same code.
+//! under contention and can let one unit win many rounds in a row, though a waiter kept out
+//! for half a millisecond turns it fair until served); the task twin hands over in **FIFO**
+//! order, as `asyncio.Lock` does (a release goes to the oldest waiter). Either twin takes
+//! either policy ([`Mutex::with_policy`]); the `tickets` scenario shows what each does to the
+//! same code.
 //!
 //! # Waiting forms
 //!
@@ -172,6 +174,18 @@ pub trait Mutex<T>: Send + Sync {
     /// assert_eq!(Threads::new().run(check).unwrap(), (true, false));
     /// ```
     fn is_locked(&self) -> bool;
+
+    /// Who gets it when it is released: the [`Policy`](crate::Policy) chosen at construction,
+    /// by default Python's for the twin (`threading` barges, `asyncio` is FIFO).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Mutex, Policy, Threads};
+    /// async fn policy<F: Flavor>(_f: F) -> Policy {
+    ///     F::Mutex::new(()).policy()
+    /// }
+    /// assert_eq!(Threads::new().run(policy).unwrap(), Policy::Barging);
+    /// ```
+    fn policy(&self) -> crate::Policy;
 
     /// The protected value, through exclusive access to the mutex (no locking needed).
     ///

@@ -233,6 +233,10 @@ impl<'a, T: ?Sized, W> Attempt for Locking<'a, T, W> {
     fn hint(&self) -> bool {
         self.taking.hint()
     }
+
+    fn stands_in_line(&self) -> bool {
+        self.taking.stands_in_line()
+    }
 }
 
 impl<T: ?Sized + Send, W: Waiter> MutexTwin<T, W> {
@@ -337,6 +341,10 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
 
     fn is_locked(&self) -> bool {
         MutexTwin::is_locked(self)
+    }
+
+    fn policy(&self) -> crate::Policy {
+        MutexTwin::policy(self)
     }
 
     fn get_mut(&mut self) -> &mut T {

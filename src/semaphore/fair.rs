@@ -179,6 +179,10 @@ impl Attempt for InLine<'_> {
     type Output = ();
     const CONTENDED: bool = true;
 
+    fn stands_in_line(&self) -> bool {
+        true
+    }
+
     fn event(&mut self) -> &Event {
         let (permits, n) = (self.permits, self.n);
         &self.place.get_or_insert_with(|| permits.join_line(n)).ready

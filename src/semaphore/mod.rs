@@ -247,6 +247,18 @@ pub trait Semaphore: Send + Sync {
     /// ```
     fn is_locked(&self) -> bool;
 
+    /// Who gets it when it is released: the [`Policy`](crate::Policy) chosen at construction,
+    /// by default Python's for the twin (`threading` barges, `asyncio` is FIFO).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Semaphore, Policy, Threads};
+    /// async fn policy<F: Flavor>(_f: F) -> Policy {
+    ///     F::Semaphore::new(1).policy()
+    /// }
+    /// assert_eq!(Threads::new().run(policy).unwrap(), Policy::Barging);
+    /// ```
+    fn policy(&self) -> crate::Policy;
+
     /// Permits free right now (Python's `_value`); only a hint under contention.
     ///
     /// ```
@@ -514,6 +526,10 @@ impl<'a, W> Attempt for Acquiring<'a, W> {
     fn hint(&self) -> bool {
         self.taking.hint()
     }
+
+    fn stands_in_line(&self) -> bool {
+        self.taking.stands_in_line()
+    }
 }
 
 impl<W: Waiter> SemaphoreTwin<W> {
@@ -691,6 +707,10 @@ impl<W: Waiter> Semaphore for SemaphoreTwin<W> {
 
     fn is_locked(&self) -> bool {
         SemaphoreTwin::is_locked(self)
+    }
+
+    fn policy(&self) -> crate::Policy {
+        SemaphoreTwin::policy(self)
     }
 
     fn available(&self) -> u32 {

@@ -16,8 +16,18 @@
 //!   others may still listen) or fails (it announces itself), so the next give sees `WAITING`;
 //! - a give that finds `WAITING` clears it and notifies: one listener for a lock (a woken one
 //!   that loses the race sets `WAITING` again), `n` more for `n` permits of a semaphore.
+//!
+//! Barging alone can starve a waiter for ever: the releasing unit asks again at once and wins
+//! against a waiter that must first be woken. So the fairness is *eventual*, as parking_lot's,
+//! async-lock's and Go's mutexes make it: a listener kept out for [`STARVED_AFTER`] writes its
+//! ticket into the word, and while a ticket is there only its owner may take (newcomers, `try_*`
+//! and other listeners fail), and a give wakes every listener so the owner surely hears it. The
+//! owner clears the ticket when it takes, or when it gives up waiting.
 
-use std::sync::atomic::{AtomicU64, Ordering::AcqRel, Ordering::Acquire};
+use std::sync::atomic::{
+    AtomicU32, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed,
+};
+use std::time::{Duration, Instant};
 
 use event_listener::{Event, IntoNotification};
 
@@ -27,6 +37,24 @@ use crate::wait::Attempt;
 
 /// Set while some unit may be listening (barging form).
 const WAITING: u64 = 1 << 32;
+
+/// The starving listener's ticket lives in the bits from here up; 0 is "nobody starves".
+const STARVER_SHIFT: u32 = 34;
+
+/// Tickets for starving listeners, unique among the waiters of one lock at a time.
+static NEXT_TICKET: AtomicU32 = AtomicU32::new(0);
+
+fn starver(state: u64) -> u32 {
+    (state >> STARVER_SHIFT) as u32
+}
+
+fn without_starver(state: u64) -> u64 {
+    state & ((1 << STARVER_SHIFT) - 1)
+}
+
+/// How long a listener may lose to barging units before the permits turn fair for it.
+/// parking_lot's mutex and async-lock use the same half millisecond.
+const STARVED_AFTER: Duration = Duration::from_micros(500);
 
 fn free(state: u64) -> u32 {
     state as u32
@@ -73,7 +101,10 @@ impl Permits {
     /// Whether taking `n` now would have to wait: too few free, or (fair) others in line.
     pub(crate) fn would_wait(&self, n: u32) -> bool {
         match self {
-            Permits::Barging(_) => self.available() < n,
+            Permits::Barging(permits) => {
+                let state = permits.state.load(Acquire);
+                starver(state) != 0 || free(state) < n
+            }
             Permits::Fair(permits) => permits.has_waiters() || permits.available() < n,
         }
     }
@@ -100,51 +131,83 @@ impl Permits {
     /// Taking `n` permits, for the waiting protocol.
     pub(crate) fn taking(&self, n: u32) -> Taking<'_> {
         match self {
-            Permits::Barging(permits) => Taking::Barging(permits, n),
+            Permits::Barging(permits) => Taking::Barging(Announced {
+                permits,
+                n,
+                since: None,
+                ticket: 0,
+            }),
             Permits::Fair(permits) => Taking::Fair(InLine::new(permits, n)),
         }
     }
 }
 
 impl BargingPermits {
+    /// A take by a unit that is not listening: refused while a listener starves.
     #[inline]
     fn try_take(&self, n: u32) -> bool {
         self.state
             .fetch_update(AcqRel, Acquire, |state| {
-                (free(state) >= n).then(|| state - u64::from(n))
+                (state >> STARVER_SHIFT == 0 && free(state) >= n).then(|| state - u64::from(n))
             })
             .is_ok()
     }
 
-    /// A registered waiter's take: announces it (`WAITING`) whether it succeeds or not.
-    fn take_announced(&self, n: u32) -> bool {
+    /// A listener's take: announces it (`WAITING`) whether it succeeds or not. `ticket` is the
+    /// listener's if it starves (else 0): it may take even while it is the starver, and on
+    /// failure it becomes the starver if there is none. Taking clears the starver it was.
+    fn take_announced(&self, n: u32, ticket: u32) -> bool {
         let before = self.state.fetch_update(AcqRel, Acquire, |state| {
-            Some(if free(state) >= n {
-                (state - u64::from(n)) | WAITING
-            } else {
-                state | WAITING
-            })
+            let starving = starver(state);
+            Some(
+                if free(state) >= n && (starving == 0 || starving == ticket) {
+                    without_starver(state - u64::from(n)) | WAITING
+                } else if starving == 0 && ticket != 0 {
+                    state | WAITING | u64::from(ticket) << STARVER_SHIFT
+                } else {
+                    state | WAITING
+                },
+            )
         });
-        before.is_ok_and(|state| free(state) >= n)
+        before.is_ok_and(|state| {
+            free(state) >= n && (starver(state) == 0 || starver(state) == ticket)
+        })
     }
 
     #[inline]
     fn give(&self, n: u32, limit: u32, saturate: bool) -> bool {
         let before = self.state.fetch_update(AcqRel, Acquire, |state| {
             let total = u64::from(free(state)) + u64::from(n);
+            let starving = state - without_starver(state);
             if total <= u64::from(limit) {
-                Some(total)
+                Some(total | starving)
             } else {
-                saturate.then_some(u64::from(limit))
+                saturate.then_some(u64::from(limit) | starving)
             }
         });
         match before {
+            Ok(state) if starver(state) != 0 => {
+                // Only the starver may take, and it is one listener among many.
+                self.released.notify(usize::MAX);
+                true
+            }
             Ok(state) if state & WAITING != 0 => {
                 self.wake(n, limit);
                 true
             }
             Ok(_) => true,
             Err(_) => false,
+        }
+    }
+
+    /// A starver that gives up: clears its ticket and wakes the listeners, which failed while
+    /// it was there.
+    fn stop_starving(&self, ticket: u32) {
+        let cleared = self.state.fetch_update(AcqRel, Acquire, |state| {
+            (starver(state) == ticket).then(|| without_starver(state))
+        });
+        if cleared.is_ok() {
+            self.released.notify(usize::MAX);
         }
     }
 
@@ -163,8 +226,47 @@ impl BargingPermits {
 
 /// Taking `n` permits, as the waiting protocol sees it.
 pub(crate) enum Taking<'a> {
-    Barging(&'a BargingPermits, u32),
+    Barging(Announced<'a>),
     Fair(InLine<'a>),
+}
+
+/// A barging take: how long it has listened, and its ticket once it starves.
+pub(crate) struct Announced<'a> {
+    permits: &'a BargingPermits,
+    n: u32,
+    /// When it first listened; `None` before.
+    since: Option<Instant>,
+    /// Its ticket once it has starved for [`STARVED_AFTER`]; 0 before.
+    ticket: u32,
+}
+
+impl Announced<'_> {
+    fn attempt(&mut self, registered: bool) -> bool {
+        if !registered {
+            return self.permits.try_take(self.n);
+        }
+        if self.ticket == 0
+            && self.since.get_or_insert_with(Instant::now).elapsed() >= STARVED_AFTER
+        {
+            // Tickets fit the bits above `STARVER_SHIFT` and are never 0.
+            self.ticket = NEXT_TICKET.fetch_add(1, Relaxed) % (u32::MAX >> 2) + 1;
+        }
+        let taken = self.permits.take_announced(self.n, self.ticket);
+        if taken {
+            self.ticket = 0;
+        }
+        taken
+    }
+}
+
+impl Drop for Announced<'_> {
+    /// A starver that gives up (cancelled, timed out) must not leave the permits reserved for
+    /// nobody.
+    fn drop(&mut self) {
+        if self.ticket != 0 {
+            self.permits.stop_starving(self.ticket);
+        }
+    }
 }
 
 impl Attempt for Taking<'_> {
@@ -173,7 +275,7 @@ impl Attempt for Taking<'_> {
 
     fn event(&mut self) -> &Event {
         match self {
-            Taking::Barging(permits, _) => &permits.released,
+            Taking::Barging(take) => &take.permits.released,
             Taking::Fair(line) => line.event(),
         }
     }
@@ -181,19 +283,21 @@ impl Attempt for Taking<'_> {
     #[inline]
     fn attempt(&mut self, registered: bool) -> Option<()> {
         match self {
-            Taking::Barging(permits, n) => if registered {
-                permits.take_announced(*n)
-            } else {
-                permits.try_take(*n)
-            }
-            .then_some(()),
+            Taking::Barging(take) => take.attempt(registered).then_some(()),
             Taking::Fair(line) => line.attempt(registered),
+        }
+    }
+
+    fn stands_in_line(&self) -> bool {
+        match self {
+            Taking::Barging(_) => false,
+            Taking::Fair(line) => line.stands_in_line(),
         }
     }
 
     fn hint(&self) -> bool {
         match self {
-            Taking::Barging(permits, n) => free(permits.state.load(Acquire)) >= *n,
+            Taking::Barging(take) => free(take.permits.state.load(Acquire)) >= take.n,
             Taking::Fair(line) => line.hint(),
         }
     }

@@ -25,6 +25,9 @@ use super::clock::Clock;
 /// The waker of one OS thread: raises a flag and unparks the thread.
 struct Signal {
     woken: AtomicBool,
+    /// Set when the thread's unit is cancelled, so a wait that is spinning inside `poll` stops
+    /// and returns to the executor instead of completing (see [`cancel_requested`]).
+    cancelled: AtomicBool,
     thread: Thread,
 }
 
@@ -54,6 +57,7 @@ impl ThreadContext {
     fn new() -> Self {
         let signal = Arc::new(Signal {
             woken: AtomicBool::new(false),
+            cancelled: AtomicBool::new(false),
             thread: thread::current(),
         });
         ThreadContext {
@@ -75,6 +79,8 @@ impl ThreadContext {
         let mut cx = Context::from_waker(&self.waker);
         loop {
             if cancel.is_some_and(Cancel::is_requested) {
+                // From here on the unit is being torn down: its drops may wait as usual.
+                self.signal.cancelled.store(false, SeqCst);
                 return None;
             }
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
@@ -181,13 +187,33 @@ pub fn block_on<Fut: Future>(future: Fut) -> Fut::Output {
     }
 }
 
+/// Whether the unit running on this thread has been cancelled. A thread twin's spin checks it
+/// before each attempt: a unit cancelled while it spins must stop there, as a tokio task that
+/// is aborted is never polled again, rather than take the lock or item it was waiting for.
+///
+/// Only the unit's own executor stops: a nested one (a plain blocking method called inside the
+/// unit) has nobody to return `Pending` to, so it waits as usual and the unit stops after it.
+pub(crate) fn cancel_requested() -> bool {
+    CONTEXT
+        .try_with(|context| context.depth.get() == 1 && context.signal.cancelled.load(SeqCst))
+        .unwrap_or(false)
+}
+
 /// The cancel switch of one thread unit: [`Cancel::request`] makes the unit's executor drop
-/// its future at the next wake-up.
-#[derive(Debug, Default)]
+/// its future at its current wait.
+#[derive(Default)]
 pub(crate) struct Cancel {
     requested: AtomicBool,
-    /// The waker of the unit's thread, once the unit runs.
-    waker: OnceLock<Waker>,
+    /// The signal of the unit's thread, once the unit runs.
+    signal: OnceLock<Arc<Signal>>,
+}
+
+impl std::fmt::Debug for Cancel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cancel")
+            .field("requested", &self.is_requested())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Cancel {
@@ -198,8 +224,9 @@ impl Cancel {
     /// Asks the unit to stop at its current wait, and wakes it so it sees the request.
     pub(crate) fn request(&self) {
         self.requested.store(true, SeqCst);
-        if let Some(waker) = self.waker.get() {
-            waker.wake_by_ref();
+        if let Some(signal) = self.signal.get() {
+            signal.cancelled.store(true, SeqCst);
+            signal.wake_by_ref();
         }
     }
 }
@@ -210,7 +237,7 @@ pub(crate) fn run_unit<Fut: Future>(future: Fut, cancel: &Cancel) -> Option<Fut:
     let future = pin!(future);
     with_context(|context| {
         // Set before the first poll; a request made before that is seen by `drive`'s check.
-        let _ = cancel.waker.set(context.waker.clone());
+        let _ = cancel.signal.set(Arc::clone(&context.signal));
         context.drive(future, Some(cancel))
     })
 }

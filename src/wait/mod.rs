@@ -72,6 +72,13 @@ pub trait Waiter: sealed::Sealed + Send + Sync + 'static {
     /// Python's (`threading` barges, `asyncio` hands over in FIFO order).
     #[doc(hidden)]
     const POLICY: crate::Policy;
+
+    /// Whether the unit running this wait has been cancelled while inside `poll` (thread
+    /// twins: the cancel lands on a running thread; a task is simply not polled again).
+    #[doc(hidden)]
+    fn cancelled() -> bool {
+        false
+    }
 }
 
 mod sealed {
@@ -103,6 +110,10 @@ impl Waiter for Blocking {
         Sleep::until(Some(deadline))
     }
 
+    fn cancelled() -> bool {
+        executor::cancel_requested()
+    }
+
     /// One policy for every wait, in two regimes that [`Attempt::CONTENDED`] chooses:
     ///
     /// - **a hand-off** (an event, a condition, a queue, a join): check again after one `pause`,
@@ -121,6 +132,9 @@ impl Waiter for Blocking {
         let mut step = u32::from(A::CONTENDED);
         while paused < SPIN_PAUSES && step < MAX_STEP {
             if op.hint() {
+                if Self::cancelled() {
+                    return None;
+                }
                 if let Some(done) = op.attempt(registered) {
                     return Some(done);
                 }
@@ -136,7 +150,7 @@ impl Waiter for Blocking {
         }
         for _ in 0..YIELDS {
             std::thread::yield_now();
-            if op.hint() {
+            if op.hint() && !Self::cancelled() {
                 if let Some(done) = op.attempt(registered) {
                     return Some(done);
                 }
@@ -343,17 +357,30 @@ impl<W: Waiter> Waiting<W> {
         op: &mut A,
     ) -> Poll<Result<A::Output, Timeout>> {
         loop {
+            if W::cancelled() {
+                // The unit was cancelled while this wait spun: stop before the next attempt
+                // can take anything, and let the executor drop the unit at this wait.
+                return Poll::Pending;
+            }
             if self.listener.is_none() {
+                // A waiter in line takes its place before it spins, so the line keeps the
+                // order of the calls, not of the ends of spins.
+                let in_line = op.stands_in_line();
+                if in_line {
+                    self.listen(op);
+                }
                 // Spin (thread twins): spinning towards a deadline that has passed would only
                 // delay the answer.
                 if std::mem::take(&mut self.spin) && !self.expired() {
                     if let Some(done) = W::spin(op, self.registered) {
+                        self.listener = None;
                         return Poll::Ready(Ok(done));
                     }
                 }
                 // Listen, then attempt again: a change in between reaches the listener.
-                self.listener = Some(op.event().listen());
-                self.registered = true;
+                if !in_line {
+                    self.listen(op);
+                }
             } else {
                 match self.poll_notified(cx) {
                     // Woken: a new round, with a spin before listening again.
@@ -370,6 +397,11 @@ impl<W: Waiter> Waiting<W> {
                 return Poll::Ready(Ok(done));
             }
         }
+    }
+
+    fn listen<A: Attempt>(&mut self, op: &mut A) {
+        self.listener = Some(op.event().listen());
+        self.registered = true;
     }
 
     fn expired(&self) -> bool {
@@ -511,5 +543,11 @@ mod attempt {
         /// spinner should back off at once rather than poll for a hand-off; see
         /// [`Blocking::spin`](super::Blocking).
         const CONTENDED: bool = false;
+
+        /// Whether the waiter takes a place in a line when it first listens (a FIFO policy):
+        /// then it listens before it spins, so that places follow the order of the calls.
+        fn stands_in_line(&self) -> bool {
+            false
+        }
     }
 }
