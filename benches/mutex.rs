@@ -3,14 +3,18 @@
 //! Groups `mutex/uncontended` (one unit: lock, add one, unlock) and `mutex/contended-2`,
 //! `mutex/contended-4` (that many units hammering one lock); every figure is the time of one
 //! lock+unlock. Ids: `threads` (the thread twin through the `Mutex` trait, as generic code uses
-//! it, on `Threads` units), `threads-blocking` (its inherent blocking `lock` on plain threads),
-//! `task` (the task twin on `Tokio` units), and the raw baselines `std`, `parking_lot` (on plain
-//! threads), `async-lock`, `tokio` (on raw tasks of a two-worker tokio runtime). Uncontended,
+//! it, on `Threads` units; barging, Python's `threading` policy), `threads-fifo` (the same with
+//! `Policy::Fifo`), `threads-blocking` (its inherent blocking `lock` on plain threads), `task`
+//! (the task twin on `Tokio` units; FIFO, asyncio's policy), `task-barging`, and the raw
+//! baselines `std`, `parking_lot` (barging, on plain threads), `async-lock` (barging), `tokio`
+//! (FIFO) (on raw tasks of a two-worker tokio runtime). So each policy has its baseline in the
+//! same group: FIFO against `tokio`, barging against `parking_lot` and `async-lock`. Uncontended,
 //! one loop runs on the bench thread under `twinsync::block_on` (thread-style locks) or the
 //! runtime's `block_on` (async locks).
 //!
-//! Goal: the thread twin within 1.05× the faster of `std` and `parking_lot`, the task twin within
-//! 1.05× `async-lock`, uncontended and contended.
+//! Goals: the thread twin within 1.05× the faster of `std` and `parking_lot`; the task twin
+//! within 1.0× `tokio` (FIFO) and `task-barging` within 1.05× `async-lock`, uncontended and
+//! contended.
 
 mod common;
 
@@ -35,6 +39,20 @@ struct Twin<M>(M);
 impl<M: Mutex<u64> + 'static> Bump for Twin<M> {
     fn new() -> Self {
         Twin(M::new(0))
+    }
+
+    async fn bump(&self) {
+        *self.0.lock().await += 1;
+    }
+}
+
+/// A twin with the policy it does not use by default (`threads-fifo`, `task-barging`).
+struct OtherPolicy<M>(M);
+
+impl<M: Mutex<u64> + 'static> Bump for OtherPolicy<M> {
+    fn new() -> Self {
+        let default = M::new(0).policy();
+        OtherPolicy(M::with_policy(0, common::other_policy(default)))
     }
 
     async fn bump(&self) {
@@ -114,11 +132,14 @@ fn compare(group: &mut BenchmarkGroup<'_, WallTime>, load: Load, runtime: &Runti
     let threads = Threads::new();
     let tokio = Tokio::with_workers(2);
     one::<Twin<ThreadMutex<u64>>>(group, "threads", load, Home::Threads(&threads));
+    one::<OtherPolicy<ThreadMutex<u64>>>(group, "threads-fifo", load, Home::Threads(&threads));
     one::<ThreadMutex<u64>>(group, "threads-blocking", load, Home::OsThreads);
     one::<std::sync::Mutex<u64>>(group, "std", load, Home::OsThreads);
     one::<parking_lot::Mutex<u64>>(group, "parking_lot", load, Home::OsThreads);
     let tasks = Home::Tasks(runtime);
-    one::<Twin<TaskMutex<u64>>>(group, "task", load, Home::TokioUnits(&tokio, runtime));
+    let units = Home::TokioUnits(&tokio, runtime);
+    one::<Twin<TaskMutex<u64>>>(group, "task", load, units);
+    one::<OtherPolicy<TaskMutex<u64>>>(group, "task-barging", load, units);
     one::<async_lock::Mutex<u64>>(group, "async-lock", load, tasks);
     one::<tokio::sync::Mutex<u64>>(group, "tokio", load, tasks);
 }

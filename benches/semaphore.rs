@@ -5,12 +5,12 @@
 //! is the time of one acquire+release. Ids:
 //!
 //! - thread side: `threads` (the thread twin through the `Semaphore` trait's future, on
-//!   `Threads` units), `threads-blocking` (its inherent blocking `acquire` on plain threads),
+//!   `Threads` units; barging), `threads-fifo` (the same with `Policy::Fifo`), `threads-blocking` (its inherent blocking `acquire` on plain threads),
 //!   against `async-lock-blocking` (`async_lock::Semaphore::acquire_blocking` on plain threads;
 //!   std has no semaphore);
 //! - task side: `task` (the task twin through the trait, on `Tokio` units of a two-worker
-//!   runtime) against `async-lock` and `tokio` (`tokio::sync::Semaphore`), on raw tasks of the
-//!   same runtime.
+//!   runtime; FIFO) and `task-barging`, against `async-lock` (barging) and `tokio`
+//!   (`tokio::sync::Semaphore`, FIFO), on raw tasks of the same runtime.
 //!
 //! Uncontended, one loop runs on the bench thread under `twinsync::block_on` (thread side) or the
 //! runtime's `block_on` (task side).
@@ -47,6 +47,20 @@ struct Twin<S>(S);
 impl<S: Semaphore + 'static> Permits for Twin<S> {
     fn new(permits: u32) -> Self {
         Twin(S::new(permits))
+    }
+
+    async fn cycle(&self) {
+        drop(self.0.acquire().await);
+    }
+}
+
+/// A twin with the policy it does not use by default (`threads-fifo`, `task-barging`).
+struct OtherPolicy<S>(S);
+
+impl<S: Semaphore + 'static> Permits for OtherPolicy<S> {
+    fn new(permits: u32) -> Self {
+        let default = S::new(permits).policy();
+        OtherPolicy(S::with_policy(permits, common::other_policy(default)))
     }
 
     async fn cycle(&self) {
@@ -114,10 +128,13 @@ fn compare(group: &mut BenchmarkGroup<'_, WallTime>, load: Load, runtime: &Runti
     let threads = Threads::new();
     let tokio = Tokio::with_workers(2);
     one::<Twin<ThreadSemaphore>>(group, "threads", load, Home::Threads(&threads));
+    one::<OtherPolicy<ThreadSemaphore>>(group, "threads-fifo", load, Home::Threads(&threads));
     one::<ThreadSemaphore>(group, "threads-blocking", load, Home::OsThreads);
     one::<Blocking>(group, "async-lock-blocking", load, Home::OsThreads);
     let tasks = Home::Tasks(runtime);
-    one::<Twin<TaskSemaphore>>(group, "task", load, Home::TokioUnits(&tokio, runtime));
+    let units = Home::TokioUnits(&tokio, runtime);
+    one::<Twin<TaskSemaphore>>(group, "task", load, units);
+    one::<OtherPolicy<TaskSemaphore>>(group, "task-barging", load, units);
     one::<async_lock::Semaphore>(group, "async-lock", load, tasks);
     one::<tokio::sync::Semaphore>(group, "tokio", load, tasks);
 }

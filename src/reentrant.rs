@@ -17,9 +17,10 @@
 //!   the lock, the other re-enters it at once instead of waiting. This is reentrancy, not a bug:
 //!   a reentrant lock protects against other units, not against yourself. If sub-futures need to
 //!   exclude each other, give them a plain [`Mutex`](crate::Mutex), or spawn them as units.
-//! - Code outside any unit is keyed on its OS thread ([`Unit::is_foreign`](crate::Unit::is_foreign)).
-//!   A tokio task that twinsync did not spawn shares its worker thread's identity, so use a
-//!   flavour's `spawn` for tasks that take a reentrant lock.
+//! - Code outside any unit is keyed on its OS thread, and a tokio task that twinsync did not
+//!   spawn on that task, with an identity of its own ([`Unit::is_foreign`](crate::Unit::is_foreign)):
+//!   two raw `tokio::spawn` tasks exclude each other even on one worker thread, and a raw task
+//!   that moves between workers still owns its lock.
 //!
 //! # Shared access only
 //!

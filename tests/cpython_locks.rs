@@ -9,8 +9,7 @@
 //! `acquire`/`release`; a thread or task → a unit from `f.spawn`; a `Bunch` → N units, joined.
 //! As in CPython, each `BaseLockTests` case runs on both the plain and the reentrant lock.
 //! asyncio's cases use a FIFO lock (`Policy::Fifo`, `asyncio.Lock`'s hand-over) on every flavour;
-//! its cancellation cases run under both policies, several rounds each. On `Threads` the FIFO
-//! line's order is not asserted to be the call order (see `line_is_call_order`).
+//! its cancellation cases run under both policies, several rounds each.
 //!
 //! Skipped, with the reason:
 //! - `BaseLockTests.test_constructor_noargs`: the compiler checks a constructor's arguments.
@@ -36,9 +35,7 @@ use std::time::{Duration, Instant};
 
 use common::{assert_waited_about, timed};
 use futures::future::{Either, select};
-use twinsync::{
-    Event, Flavor, FlavorKind, JoinHandle, Lock, Mutex, NotHeld, Policy, ReentrantMutex, Timeout,
-};
+use twinsync::{Event, Flavor, JoinHandle, Lock, Mutex, NotHeld, Policy, ReentrantMutex, Timeout};
 
 flavor_tests! {
     in_run: [
@@ -182,13 +179,6 @@ async fn release_one<F: Flavor>(f: &F, lock: &F::Lock, log: &Log, n: usize) -> V
     let took = seen(log);
     assert_eq!(took.len(), n, "one release let in {took:?}");
     took
-}
-
-/// Whether a waiter's place in a FIFO line follows the order of its `acquire()` call. A task
-/// twin takes its place at its first poll; a thread twin only after its spin (which ends in up to
-/// 8 `yield_now`s), so on a loaded machine a later caller may get in line first.
-fn line_is_call_order<F: Flavor>(f: &F) -> bool {
-    f.kind() != FlavorKind::Threads
 }
 
 /// The bare `acquire()`/`release()` surface that `threading.Lock` and `threading.RLock` share,
@@ -588,17 +578,14 @@ async fn rlock_test_is_owned<F: Flavor>(f: F) {
 
 /// asyncio: waiters take the lock in arrival order, one per release (a late one waits its turn).
 async fn asyncio_lock_test_acquire<F: Flavor>(f: F) {
-    let in_order = line_is_call_order(&f);
     let (lock, log, [c1, c2]) = held_with_waiters(&f, Policy::Fifo).await;
     assert!(seen(&log).is_empty());
     let took = release_one(&f, &lock, &log, 1).await;
-    assert!(!in_order || took == [1], "{took:?}");
+    assert_eq!(took, [1]);
     let c3 = lockit(&f, &lock, &log, 3, None).await;
     let took = release_one(&f, &lock, &log, 2).await;
-    assert!(!in_order || took == [1, 2], "{took:?}");
-    let mut took = release_one(&f, &lock, &log, 3).await;
-    assert!(!in_order || took == [1, 2, 3], "{took:?}");
-    took.sort_unstable();
+    assert_eq!(took, [1, 2]);
+    let took = release_one(&f, &lock, &log, 3).await;
     assert_eq!(took, [1, 2, 3]);
     assert_eq!(join_all(&f, vec![c1, c2, c3]).await, [true; 3]);
 }
@@ -663,7 +650,7 @@ async fn asyncio_lock_test_cancel_release_race<F: Flavor>(f: F) {
         assert!(lock.is_locked(), "{at}");
         if !t1_cancelled {
             assert_eq!(took, [1], "{at}");
-        } else if policy == Policy::Fifo && line_is_call_order(&f) {
+        } else if policy == Policy::Fifo {
             assert_eq!(took, [2], "{at}: the hand-over skipped the next waiter");
         }
         // Clean up the waiter still stuck on acquire; it must not get the held lock.

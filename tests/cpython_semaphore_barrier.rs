@@ -500,10 +500,11 @@ async fn asyncio_semaphore_test_acquire_fifo_order<F: Flavor>(f: F) {
 /// and gets its second turn after c3's: the log is `[1, 2, 3, 4]` (asyncio's one-thread order,
 /// so checked on TokioLocal; elsewhere only what threads allow).
 ///
-/// Not run: twinsync disagrees. Both releases grant their permits at once (c2's and c3's), so
-/// c2's release finds nobody in line and its re-acquire takes that permit back before c3 has
-/// run: TokioLocal logs `[1, 2, 4, 3]`. asyncio keeps c3 counted as a waiter until it runs,
-/// and queues c2 behind it.
+/// Not run: a difference by design, not a lost turn. twinsync hands a released permit to the
+/// front of the line at the release itself (c2's, then c3's), so when c2 releases and asks
+/// again nobody is in line and it takes its own permit back while c3 already holds one and
+/// has not yet run: TokioLocal logs `[1, 2, 4, 3]`. asyncio only marks c3 woken and counts it
+/// as a waiter until it runs, so c2 queues behind it. Both serve the line in order.
 #[allow(dead_code)]
 async fn asyncio_semaphore_test_acquire_fifo_order_2<F: Flavor>(f: F) {
     let (sem, log) = (semaphore::<F>(1, Policy::Fifo), Log::default());

@@ -18,6 +18,14 @@ use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Barrier;
 use twinsync::{Flavor, JoinHandle, Threads, Tokio, TokioLocal, block_on};
 
+/// The policy a twin does not use by default: benches measure both on both twins.
+pub fn other_policy(policy: twinsync::Policy) -> twinsync::Policy {
+    match policy {
+        twinsync::Policy::Fifo => twinsync::Policy::Barging,
+        twinsync::Policy::Barging => twinsync::Policy::Fifo,
+    }
+}
+
 /// The settings every bench starts from: short warm-up, two seconds of measurement.
 pub fn config() -> Criterion {
     Criterion::default()

@@ -393,6 +393,7 @@ impl<T: ?Sized, W> DerefMut for MutexGuard<'_, T, W> {
 }
 
 impl<T: ?Sized, W> Drop for MutexGuard<'_, T, W> {
+    #[inline]
     fn drop(&mut self) {
         self.mutex.lock.unlock();
     }

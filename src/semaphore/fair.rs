@@ -208,6 +208,7 @@ impl Attempt for InLine<'_> {
 }
 
 impl Drop for InLine<'_> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(place) = self.place.take() {
             self.permits.leave_line(&place);

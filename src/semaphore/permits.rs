@@ -202,6 +202,7 @@ impl BargingPermits {
 
     /// A starver that gives up: clears its ticket and wakes the listeners, which failed while
     /// it was there.
+    #[cold]
     fn stop_starving(&self, ticket: u32) {
         let cleared = self.state.fetch_update(AcqRel, Acquire, |state| {
             (starver(state) == ticket).then(|| without_starver(state))
@@ -241,10 +242,17 @@ pub(crate) struct Announced<'a> {
 }
 
 impl Announced<'_> {
+    #[inline]
     fn attempt(&mut self, registered: bool) -> bool {
-        if !registered {
-            return self.permits.try_take(self.n);
+        if registered {
+            self.attempt_listening()
+        } else {
+            self.permits.try_take(self.n)
         }
+    }
+
+    #[inline(never)]
+    fn attempt_listening(&mut self) -> bool {
         if self.ticket == 0
             && self.since.get_or_insert_with(Instant::now).elapsed() >= STARVED_AFTER
         {
@@ -262,6 +270,7 @@ impl Announced<'_> {
 impl Drop for Announced<'_> {
     /// A starver that gives up (cancelled, timed out) must not leave the permits reserved for
     /// nobody.
+    #[inline]
     fn drop(&mut self) {
         if self.ticket != 0 {
             self.permits.stop_starving(self.ticket);
