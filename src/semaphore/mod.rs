@@ -247,7 +247,7 @@ pub trait Semaphore: Send + Sync {
     /// ```
     fn is_locked(&self) -> bool;
 
-    /// Who gets it when it is released: the [`Policy`](crate::Policy) chosen at construction,
+    /// Who gets it when it is released: the [`Policy`] chosen at construction,
     /// by default Python's for the twin (`threading` barges, `asyncio` is FIFO).
     ///
     /// ```
