@@ -1,10 +1,120 @@
-//! The `tickets` scenario on the flavours you name:
-//! `cargo run --example tickets -- --flavor threads|tokio|tokio-local|all` (default `all`).
+//! # Tickets: several windows sell from one pile under one lock
 //!
-//! The scenario itself, written once and generic over `Flavor`, is
-//! [`twinsync::scenarios::tickets`](twinsync::scenarios::tickets); `twinsync run tickets` runs the same code
-//! with each flavour in its own process and measures it.
+//! Mirrors the seeds' ticket office: a few threads, one per window, sell from a shared count of
+//! tickets, taking a `threading.Lock` for each sale and sleeping inside it while the ticket
+//! "prints". Here four windows do the same on every flavour, first slowly (1 ms holding the
+//! lock per ticket, as the seeds' `time.sleep`), then quickly (20,000 tickets, no pause) once
+//! with each fairness [`Policy`].
+//!
+//! What to notice: the slow sale is shared evenly on every flavour, because each window sleeps
+//! while the others queue. The quick sale shows the lock's policy, not the kind of unit. A
+//! barging lock lets the window that asks again at once keep it: on the tokio flavours one
+//! window sells all 20,000 (a task whose only wait is the lock it just let go of is never made
+//! to yield), while threads are preempted and run in parallel, so the others get in now and
+//! then. A FIFO lock hands it to the longest waiter: evenly on threads, exactly on tasks.
+//!
+//! Run it with `cargo run --example tickets -- --flavor threads|tokio|tokio-local|all`; the
+//! runner (`cargo run --release -- run tickets`) runs this same file once per flavour, each in
+//! its own process, and measures it.
 
-fn main() -> Result<(), String> {
-    twinsync::scenarios::example_main::<twinsync::scenarios::tickets::Tickets>()
+// ANCHOR: uses
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use twinsync::report::Outcome;
+use twinsync::{Flavor, FlavorKind, Job, JoinHandle, Mutex, Policy};
+// ANCHOR_END: uses
+
+/// The scenario's name, for the runner.
+pub const NAME: &str = "tickets";
+/// What the scenario shows, in one line.
+pub const ABOUT: &str =
+    "4 windows sell 100 tickets holding the lock 1 ms each, then 20000 with no pause, barging and FIFO";
+/// What to look for in its figures.
+pub const NOTICE: &str = "slow sale: shared on every flavour; quick sale: barging lets a window that asks again at once keep the lock (all of it, on tasks), FIFO shares it";
+
+const WINDOWS: usize = 4;
+
+/// The scenario, as a [`Job`] so that one value runs on whichever flavour is chosen.
+#[derive(Debug)]
+pub struct Tickets;
+
+impl Job for Tickets {
+    type Output = Outcome;
+
+    fn name(&self) -> Cow<'static, str> {
+        NAME.into()
+    }
+
+    async fn run<F: Flavor>(self, f: F) -> Outcome {
+        let own = F::Mutex::<u32>::new(0).policy();
+        let slow = sell(&f, 100, Duration::from_millis(1), own).await;
+        let barging = sell(&f, 20_000, Duration::ZERO, Policy::Barging).await;
+        let fifo = sell(&f, 20_000, Duration::ZERO, Policy::Fifo).await;
+        let mut outcome = Outcome::new(format!(
+            "slow ({own:?}) {}; quick: Barging {}, Fifo {}",
+            slash(&slow),
+            slash(&barging),
+            slash(&fifo),
+        ));
+        for (round, sold) in [("slow", &slow), ("barging", &barging), ("fifo", &fifo)] {
+            for (window, n) in sold.iter().enumerate() {
+                outcome = outcome.figure(format!("{round}.window-{}", window + 1), *n as f64);
+            }
+        }
+        outcome
+    }
 }
+
+fn slash(numbers: &[u32]) -> String {
+    let parts: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    parts.join("/")
+}
+
+// ANCHOR: sell
+/// Four windows sell `tickets` tickets from one pile under a lock with `policy`. Each sale
+/// takes the lock, spends `pause` holding it, and takes one ticket; the result is how many
+/// each window sold.
+pub async fn sell<F: Flavor>(f: &F, tickets: u32, pause: Duration, policy: Policy) -> Vec<u32> {
+    let pile = Arc::new(F::Mutex::with_policy(tickets, policy));
+    // The office opens only when every window is queuing: main holds the lock while it spawns
+    // them, so an early starter cannot sell everything before the others exist.
+    let opening = pile.lock().await;
+    let mut handles = Vec::new();
+    for w in 1..=WINDOWS {
+        let (f2, pile) = (f.clone(), Arc::clone(&pile));
+        handles.push(f.spawn(format!("window-{w}"), async move {
+            let mut sold = 0;
+            loop {
+                let mut left = pile.lock().await;
+                if *left == 0 {
+                    break sold;
+                }
+                if !pause.is_zero() {
+                    f2.sleep(pause).await; // printing the ticket, lock held
+                }
+                *left -= 1;
+                sold += 1;
+            }
+        }));
+    }
+    f.sleep(Duration::from_millis(10)).await;
+    drop(opening);
+    let mut sold = Vec::new();
+    for handle in handles {
+        sold.push(handle.join().await.expect("a window panicked"));
+    }
+    sold
+}
+// ANCHOR_END: sell
+
+// ANCHOR: main
+/// Runs the scenario on the flavours named by `--flavor` (all of them by default).
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    for kind in FlavorKind::from_command_line()? {
+        println!("{kind:<12} {}", kind.run(Tickets)?);
+    }
+    Ok(())
+}
+// ANCHOR_END: main

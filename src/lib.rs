@@ -121,7 +121,9 @@ mod policy;
 pub mod pool;
 pub mod queue;
 pub mod reentrant;
-pub mod scenarios;
+#[cfg(feature = "runner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "runner")))]
+pub mod report;
 pub mod semaphore;
 pub mod timer;
 mod unit;
@@ -132,7 +134,7 @@ pub use condition::Condition;
 pub use error::{Cancelled, JoinError, NotHeld, Panicked, SpawnError, Timeout};
 pub use event::Event;
 pub use flavor::{
-    Flavor, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
+    Flavor, FlavorArgsError, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
 };
 #[cfg(feature = "tokio")]
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};

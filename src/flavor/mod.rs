@@ -21,7 +21,6 @@ use std::fmt;
 use std::future::Future;
 use std::future::poll_fn;
 use std::pin::pin;
-use std::str::FromStr;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -36,10 +35,12 @@ use crate::reentrant::ReentrantMutex;
 use crate::semaphore::Semaphore;
 use crate::unit::Unit;
 
+mod kind;
 mod threads;
 #[cfg(feature = "tokio")]
 mod tokio;
 
+pub use kind::{FlavorArgsError, FlavorKind, UnknownFlavor};
 pub use threads::{ThreadJoinHandle, Threads};
 #[cfg(feature = "tokio")]
 pub use tokio::{
@@ -637,98 +638,4 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
         Main: FnOnce(Self) -> Fut,
         Fut: Future<Output = T> + Send + 'static,
         T: Send + 'static;
-}
-
-/// The flavours by name, for choosing one at run time (`--flavor threads|tokio|tokio-local`).
-///
-/// ```
-/// use twinsync::FlavorKind;
-///
-/// let kind: FlavorKind = "threads".parse().unwrap();
-/// assert_eq!(kind, FlavorKind::Threads);
-/// assert_eq!(kind.to_string(), "threads");
-/// assert!("fibers".parse::<FlavorKind>().is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlavorKind {
-    /// [`Threads`]: OS threads and blocking primitives.
-    Threads,
-    /// [`Tokio`]: tasks on tokio's multi-thread runtime.
-    #[cfg(feature = "tokio")]
-    Tokio,
-    /// [`TokioLocal`]: tasks on tokio's current-thread runtime.
-    #[cfg(feature = "tokio")]
-    TokioLocal,
-}
-
-impl FlavorKind {
-    /// Every flavour compiled into this build, in tour order.
-    ///
-    /// ```
-    /// assert_eq!(twinsync::FlavorKind::ALL[0], twinsync::FlavorKind::Threads);
-    /// ```
-    pub const ALL: &'static [FlavorKind] = &[
-        FlavorKind::Threads,
-        #[cfg(feature = "tokio")]
-        FlavorKind::Tokio,
-        #[cfg(feature = "tokio")]
-        FlavorKind::TokioLocal,
-    ];
-
-    /// The flavour's command-line name.
-    ///
-    /// ```
-    /// # #[cfg(feature = "tokio")]
-    /// assert_eq!(twinsync::FlavorKind::TokioLocal.name(), "tokio-local");
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            FlavorKind::Threads => "threads",
-            #[cfg(feature = "tokio")]
-            FlavorKind::Tokio => "tokio",
-            #[cfg(feature = "tokio")]
-            FlavorKind::TokioLocal => "tokio-local",
-        }
-    }
-}
-
-impl fmt::Display for FlavorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The error of parsing an unknown flavour name.
-///
-/// ```
-/// let err = "green-threads".parse::<twinsync::FlavorKind>().unwrap_err();
-/// assert!(err.to_string().contains("green-threads"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownFlavor(String);
-
-impl fmt::Display for UnknownFlavor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let known: Vec<&str> = FlavorKind::ALL.iter().map(|k| k.name()).collect();
-        write!(
-            f,
-            "unknown flavour `{}` (known: {})",
-            self.0,
-            known.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for UnknownFlavor {}
-
-impl FromStr for FlavorKind {
-    type Err = UnknownFlavor;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        FlavorKind::ALL
-            .iter()
-            .copied()
-            .find(|kind| kind.name() == name)
-            .ok_or_else(|| UnknownFlavor(name.to_owned()))
-    }
 }
