@@ -81,7 +81,7 @@
 //!
 //! - [`Threads`] when the work blocks (CPU-bound loops, blocking I/O, FFI) and the number of
 //!   units is modest (hundreds, not hundreds of thousands): every unit costs an OS thread and its
-//!   stack, and every wake-up across cores costs tens of microseconds.
+//!   stack, and every wake-up across cores is a trip through the kernel.
 //! - [`Tokio`] when there are many units that mostly wait (network I/O, timers): a task costs a
 //!   few hundred bytes and a switch costs a fraction of a microsecond, and the worker threads
 //!   still use every core.

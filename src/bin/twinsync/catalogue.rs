@@ -1,0 +1,184 @@
+//! The catalogue: every paired example, in tour order, with what the runner needs to run,
+//! label, remark on and chart it.
+//!
+//! The examples are not copied here: each `examples/<name>.rs` is compiled into the runner as a
+//! module, so `twinsync run tickets` runs exactly the code `cargo run --example tickets` runs.
+//! Their own `main`s go unused in the runner, hence the `dead_code` allowance on each.
+
+use twinsync::report::Outcome;
+use twinsync::{FlavorKind, Panicked};
+
+use crate::child::Measurement;
+
+// Each example's `main` is its own entry point; the runner calls its `Job` instead.
+#[allow(dead_code)]
+#[path = "../../../examples/spawn_join.rs"]
+mod spawn_join;
+#[allow(dead_code)]
+#[path = "../../../examples/race.rs"]
+mod race;
+#[allow(dead_code)]
+#[path = "../../../examples/tickets.rs"]
+mod tickets;
+#[allow(dead_code)]
+#[path = "../../../examples/deadlock.rs"]
+mod deadlock;
+#[allow(dead_code)]
+#[path = "../../../examples/rlock.rs"]
+mod rlock;
+#[allow(dead_code)]
+#[path = "../../../examples/semaphore.rs"]
+mod semaphore;
+#[allow(dead_code)]
+#[path = "../../../examples/timer.rs"]
+mod timer;
+#[allow(dead_code)]
+#[path = "../../../examples/cancel.rs"]
+mod cancel;
+#[allow(dead_code)]
+#[path = "../../../examples/local.rs"]
+mod local;
+#[allow(dead_code)]
+#[path = "../../../examples/signals.rs"]
+mod signals;
+#[allow(dead_code)]
+#[path = "../../../examples/queue_orders.rs"]
+mod queue_orders;
+#[allow(dead_code)]
+#[path = "../../../examples/producer_consumer.rs"]
+mod producer_consumer;
+#[allow(dead_code)]
+#[path = "../../../examples/joinable.rs"]
+mod joinable;
+#[allow(dead_code)]
+#[path = "../../../examples/pool.rs"]
+mod pool;
+#[allow(dead_code)]
+#[path = "../../../examples/cpu_vs_io.rs"]
+mod cpu_vs_io;
+#[allow(dead_code)]
+#[path = "../../../examples/scale.rs"]
+mod scale;
+
+/// Sizes a scenario runs at: the quick default, or the tour's `--full` big ones.
+pub type Full = bool;
+
+/// One scenario in the catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The name `twinsync run` and `cargo run --example` know it by.
+    pub name: &'static str,
+    /// One line: what it shows.
+    pub about: &'static str,
+    /// One line: what to look for in its figures (empty: nothing said).
+    pub notice: &'static str,
+    /// Runs it on a fresh flavour of the given kind.
+    pub run: fn(FlavorKind, Full) -> Result<Outcome, Panicked>,
+    /// A remark computed from every flavour's figures, under its results.
+    pub remark: Option<fn(&[&Measurement]) -> Option<String>>,
+    /// The charts `twinsync plot` draws from its figures.
+    pub charts: &'static [Chart],
+}
+
+/// A chart of one figure family (`<prefix><x>` → y) with one curve per flavour.
+#[derive(Debug, Clone, Copy)]
+pub struct Chart {
+    /// The SVG file's name, without `.svg`.
+    pub file: &'static str,
+    /// The figures' name prefix: `wall_ms.` reads `wall_ms.1000` as the point (1000, y).
+    pub prefix: &'static str,
+    pub title: &'static str,
+    pub x_label: &'static str,
+    pub y_label: &'static str,
+    /// Logarithmic axes, ticked at decades (10, 100, 1k, …); else the x axis has one tick per
+    /// measured x and the y axis is linear from zero.
+    pub log: bool,
+    /// A reference curve drawn dashed beside the measured ones: y for x on this many cores.
+    pub ideal: Option<(&'static str, fn(f64, f64) -> f64)>,
+}
+
+macro_rules! entry {
+    ($module:ident, $job:expr) => {
+        Entry {
+            name: $module::NAME,
+            about: $module::ABOUT,
+            notice: $module::NOTICE,
+            run: |kind, full| {
+                let make = $job;
+                kind.run(make(full))
+            },
+            remark: None,
+            charts: &[],
+        }
+    };
+}
+
+/// Every scenario, in tour order.
+pub const ALL: &[Entry] = &[
+    entry!(spawn_join, |_| spawn_join::SpawnJoin),
+    entry!(race, |_| race::Race),
+    entry!(tickets, |_| tickets::Tickets),
+    entry!(deadlock, |_| deadlock::Deadlock),
+    entry!(rlock, |_| rlock::Rlock),
+    entry!(semaphore, |_| semaphore::SemaphoreScenario),
+    entry!(timer, |_| timer::Timers),
+    entry!(cancel, |_| cancel::Cancel),
+    entry!(local, |_| local::Students),
+    entry!(signals, |_| signals::Signals),
+    entry!(queue_orders, |_| queue_orders::QueueOrders),
+    entry!(producer_consumer, |_| producer_consumer::ProducerConsumer),
+    entry!(joinable, |_| joinable::Joinable),
+    entry!(pool, |_| pool::PoolScenario),
+    Entry {
+        charts: &[
+            Chart {
+                file: "cpu_vs_io",
+                prefix: "cpu_speedup.",
+                title: "CPU-bound: one job split over more units",
+                x_label: "units",
+                y_label: "speed-up over one unit",
+                log: false,
+                ideal: Some(("ideal: min(units, cores)", |units, cores| units.min(cores))),
+            },
+            Chart {
+                file: "cpu_vs_io-io",
+                prefix: "io_ms.",
+                title: "IO-bound: every unit waits 20 ms",
+                x_label: "units",
+                y_label: "wall time, ms",
+                log: false,
+                ideal: Some(("ideal: the 20 ms wait", |_, _| 20.0)),
+            },
+        ],
+        ..entry!(cpu_vs_io, |_| cpu_vs_io::CpuVsIo)
+    },
+    Entry {
+        remark: Some(crate::remarks::crossover),
+        charts: &[
+            Chart {
+                file: "scale",
+                prefix: "wall_ms.",
+                title: "N units wait at a gate, then sleep 20 ms",
+                x_label: "units",
+                y_label: "wall time, ms",
+                log: true,
+                ideal: None,
+            },
+            Chart {
+                file: "scale-memory",
+                prefix: "bytes_per_unit.",
+                title: "memory per waiting unit",
+                x_label: "units",
+                y_label: "peak RSS per unit, bytes",
+                log: true,
+                ideal: None,
+            },
+        ],
+        ..entry!(scale, |full| scale::Scale { full })
+    },
+];
+
+/// The scenario with this name.
+pub fn find(name: &str) -> Option<&'static Entry> {
+    ALL.iter().find(|entry| entry.name == name)
+}
