@@ -10,8 +10,10 @@
 //! while the others queue. The quick sale shows the lock's policy, not the kind of unit. A
 //! barging lock lets the window that asks again at once keep it: on the tokio flavours one
 //! window sells all 20,000 (a task whose only wait is the lock it just let go of is never made
-//! to yield), while threads are preempted and run in parallel, so the others get in now and
-//! then. A FIFO lock hands it to the longest waiter: evenly on threads, exactly on tasks.
+//! to yield). Threads are preempted and run in parallel, so the others usually get in now and
+//! then; how often differs from run to run, and when the whole sale is over before a waiter has
+//! been kept out for half a millisecond, one thread sells everything too. A FIFO lock hands it
+//! to the longest waiter: evenly on threads, exactly on tasks.
 //!
 //! Run it with `cargo run --example tickets -- --flavor threads|tokio|tokio-local|all`; the
 //! runner (`cargo run --release -- run tickets`) runs this same file once per flavour, each in

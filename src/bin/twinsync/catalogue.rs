@@ -75,10 +75,16 @@ pub struct Entry {
     /// Runs it on a fresh flavour of the given kind.
     pub run: fn(FlavorKind, Full) -> Result<Outcome, Panicked>,
     /// A remark computed from every flavour's figures, under its results.
-    pub remark: Option<fn(&[&Measurement]) -> Option<String>>,
+    pub remark: Option<Remark>,
     /// The charts `twinsync plot` draws from its figures.
     pub charts: &'static [Chart],
 }
+
+/// A remark from every flavour's measurement of one scenario.
+pub type Remark = fn(&[&Measurement]) -> Option<String>;
+
+/// A reference curve: y for x on a machine with this many cores.
+pub type Ideal = fn(f64, f64) -> f64;
 
 /// A chart of one figure family (`<prefix><x>` → y) with one curve per flavour.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +100,7 @@ pub struct Chart {
     /// measured x and the y axis is linear from zero.
     pub log: bool,
     /// A reference curve drawn dashed beside the measured ones: y for x on this many cores.
-    pub ideal: Option<(&'static str, fn(f64, f64) -> f64)>,
+    pub ideal: Option<(&'static str, Ideal)>,
 }
 
 macro_rules! entry {

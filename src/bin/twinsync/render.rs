@@ -120,6 +120,9 @@ fn spread(row: &Row) -> Option<String> {
     ))
 }
 
+/// No borders; one line under the header.
+const UNDERLINED_HEADER: &str = "     ──            ";
+
 /// A table without borders whose text wraps to `width`.
 fn plain(width: u16) -> Table {
     let mut table = Table::new();
@@ -130,12 +133,21 @@ fn plain(width: u16) -> Table {
     table
 }
 
+/// `table` as lines without the padding comfy-table leaves at their ends.
+fn trimmed(table: &Table) -> String {
+    let lines: Vec<String> = table.lines().map(|line| line.trim_end().to_owned()).collect();
+    lines.join("\n")
+}
+
 /// One scenario's block, no line longer than `width`.
 fn block(group: &[Row], width: u16) -> String {
     let name = group[0].scenario();
     let about = catalogue::find(name).map_or("", |entry| entry.about);
     let mut heading = plain(width);
     heading.add_row([format!("{name}: {about}")]);
+    if let Some(column) = heading.column_mut(0) {
+        column.set_padding((0, 0));
+    }
 
     let mut results = plain(width);
     for row in group {
@@ -145,7 +157,7 @@ fn block(group: &[Row], width: u16) -> String {
 
     let mut figures = Table::new();
     figures
-        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .load_preset(UNDERLINED_HEADER)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width)
         .set_header(std::iter::once("flavour").chain(FIGURES));
@@ -156,13 +168,16 @@ fn block(group: &[Row], width: u16) -> String {
 
     let mut notes = plain(width);
     for line in remarks(group).into_iter().chain(group.iter().filter_map(spread)) {
-        notes.add_row([format!("* {line}")]);
+        notes.add_row(["*".to_owned(), line]);
     }
-    let mut out = format!("{heading}\n{results}\n{figures}\n");
+    pin_first_column(&mut notes);
+    let mut out = [&heading, &results, &figures]
+        .map(trimmed)
+        .join("\n");
     if !notes.is_empty() {
-        out.push_str(&format!("{notes}\n"));
+        out = format!("{out}\n{}", trimmed(&notes));
     }
-    out
+    out + "\n"
 }
 
 /// The flavour column keeps its width; only the text beside it wraps.
@@ -196,7 +211,14 @@ fn markdown(group: &[Row]) -> String {
         figures.add_row(std::iter::once(flavor(row).to_owned()).chain(figure_cells(row)));
     }
     right_align_figures(&mut figures);
-    let mut out = format!("{results}\n\n{figures}\n");
+    // comfy-table pads the figures to the right; Markdown must be told to, in its rule line.
+    let mut figure_lines: Vec<String> = figures.lines().collect();
+    if let Some(rule) = figure_lines.get_mut(1) {
+        *rule = std::iter::once("|---|")
+            .chain(std::iter::repeat_n("--:|", FIGURES.len()))
+            .collect();
+    }
+    let mut out = format!("{results}\n\n{}\n", figure_lines.join("\n"));
     let notes: Vec<String> = remarks(group)
         .into_iter()
         .chain(group.iter().filter_map(spread))
@@ -261,9 +283,7 @@ struct Number(f64);
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = self.0;
-        if x.fract() == 0.0 && x.abs() < 1e15 {
-            write!(f, "{x:.0}")
-        } else if x.abs() >= 100.0 {
+        if (x.fract() == 0.0 && x.abs() < 1e15) || x.abs() >= 100.0 {
             write!(f, "{x:.0}")
         } else if x.abs() >= 10.0 {
             write!(f, "{x:.1}")
@@ -322,7 +342,7 @@ mod tests {
                 assert!(columns <= usize::from(width), "{columns} > {width}: {line}");
             }
             assert!(text.contains("FAILED: unit `main` panicked"));
-            assert!(text.contains("* slow sale: shared on every flavour"));
+            assert!(text.contains("slow sale: shared on every flavour"));
         }
     }
 
@@ -330,8 +350,8 @@ mod tests {
     fn markdown_puts_results_first() {
         let rows = sample();
         let text = report(&rows[..4], Layout::Markdown);
-        let results = text.find("| flavour | result").unwrap();
-        let figures = text.find("| flavour | wall").unwrap();
+        let results = text.find("| result").unwrap();
+        let figures = text.find("|    wall").unwrap();
         assert!(results < figures, "the results table comes first");
         assert!(text.contains("| tokio-local |"));
         assert!(!text.contains('└'));
