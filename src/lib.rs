@@ -134,7 +134,8 @@ pub use condition::Condition;
 pub use error::{Cancelled, JoinError, NotHeld, Panicked, SpawnError, Timeout};
 pub use event::Event;
 pub use flavor::{
-    Flavor, FlavorArgsError, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions, UnknownFlavor,
+    Flavor, FlavorArgsError, FlavorKind, Job, JoinHandle, ThreadJoinHandle, Threads, UnitOptions,
+    UnknownFlavor,
 };
 #[cfg(feature = "tokio")]
 pub use flavor::{TaskJoinHandle, Tokio, TokioFlavor, TokioLocal};

@@ -12,53 +12,53 @@ use crate::child::Measurement;
 
 // Each example's `main` is its own entry point; the runner calls its `Job` instead.
 #[allow(dead_code)]
-#[path = "../../../examples/spawn_join.rs"]
-mod spawn_join;
-#[allow(dead_code)]
-#[path = "../../../examples/race.rs"]
-mod race;
-#[allow(dead_code)]
-#[path = "../../../examples/tickets.rs"]
-mod tickets;
-#[allow(dead_code)]
-#[path = "../../../examples/deadlock.rs"]
-mod deadlock;
-#[allow(dead_code)]
-#[path = "../../../examples/rlock.rs"]
-mod rlock;
-#[allow(dead_code)]
-#[path = "../../../examples/semaphore.rs"]
-mod semaphore;
-#[allow(dead_code)]
-#[path = "../../../examples/timer.rs"]
-mod timer;
-#[allow(dead_code)]
 #[path = "../../../examples/cancel.rs"]
 mod cancel;
-#[allow(dead_code)]
-#[path = "../../../examples/local.rs"]
-mod local;
-#[allow(dead_code)]
-#[path = "../../../examples/signals.rs"]
-mod signals;
-#[allow(dead_code)]
-#[path = "../../../examples/queue_orders.rs"]
-mod queue_orders;
-#[allow(dead_code)]
-#[path = "../../../examples/producer_consumer.rs"]
-mod producer_consumer;
-#[allow(dead_code)]
-#[path = "../../../examples/joinable.rs"]
-mod joinable;
-#[allow(dead_code)]
-#[path = "../../../examples/pool.rs"]
-mod pool;
 #[allow(dead_code)]
 #[path = "../../../examples/cpu_vs_io.rs"]
 mod cpu_vs_io;
 #[allow(dead_code)]
+#[path = "../../../examples/deadlock.rs"]
+mod deadlock;
+#[allow(dead_code)]
+#[path = "../../../examples/joinable.rs"]
+mod joinable;
+#[allow(dead_code)]
+#[path = "../../../examples/local.rs"]
+mod local;
+#[allow(dead_code)]
+#[path = "../../../examples/pool.rs"]
+mod pool;
+#[allow(dead_code)]
+#[path = "../../../examples/producer_consumer.rs"]
+mod producer_consumer;
+#[allow(dead_code)]
+#[path = "../../../examples/queue_orders.rs"]
+mod queue_orders;
+#[allow(dead_code)]
+#[path = "../../../examples/race.rs"]
+mod race;
+#[allow(dead_code)]
+#[path = "../../../examples/rlock.rs"]
+mod rlock;
+#[allow(dead_code)]
 #[path = "../../../examples/scale.rs"]
 mod scale;
+#[allow(dead_code)]
+#[path = "../../../examples/semaphore.rs"]
+mod semaphore;
+#[allow(dead_code)]
+#[path = "../../../examples/signals.rs"]
+mod signals;
+#[allow(dead_code)]
+#[path = "../../../examples/spawn_join.rs"]
+mod spawn_join;
+#[allow(dead_code)]
+#[path = "../../../examples/tickets.rs"]
+mod tickets;
+#[allow(dead_code)]
+#[path = "../../../examples/timer.rs"]
+mod timer;
 
 /// Sizes a scenario runs at: the quick default, or the tour's `--full` big ones.
 pub type Full = bool;

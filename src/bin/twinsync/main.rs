@@ -153,9 +153,14 @@ fn main() -> ExitCode {
         Some(Cmd::Run {
             scenario,
             ref flavor,
-        }) => (flavor.0.iter().map(|&kind| (scenario, kind)).collect(), None),
+        }) => (
+            flavor.0.iter().map(|&kind| (scenario, kind)).collect(),
+            None,
+        ),
         Some(Cmd::Plot { ref out_dir }) => {
-            let charted = catalogue::ALL.iter().filter(|entry| !entry.charts.is_empty());
+            let charted = catalogue::ALL
+                .iter()
+                .filter(|entry| !entry.charts.is_empty());
             (every_flavor(charted), Some(out_dir))
         }
         Some(Cmd::Tour) | None => (every_flavor(catalogue::ALL.iter()), None),

@@ -39,7 +39,8 @@ pub fn draw_all(rows: &[Row], dir: &Path) -> Result<Vec<PathBuf>, String> {
                 continue;
             }
             let file = dir.join(format!("{}.svg", chart.file));
-            draw(&file, chart, &curves, cores).map_err(|err| format!("{}: {err}", file.display()))?;
+            draw(&file, chart, &curves, cores)
+                .map_err(|err| format!("{}: {err}", file.display()))?;
             written.push(file);
         }
     }
@@ -82,7 +83,9 @@ fn human(x: f64) -> String {
 fn decades(lo: f64, hi: f64) -> Vec<f64> {
     let first = lo.max(f64::MIN_POSITIVE).log10().floor() as i32;
     let last = hi.max(lo).log10().ceil() as i32;
-    (first..=last.max(first + 1)).map(|e| 10f64.powi(e)).collect()
+    (first..=last.max(first + 1))
+        .map(|e| 10f64.powi(e))
+        .collect()
 }
 
 fn text(size: u32) -> TextStyle<'static> {
@@ -139,7 +142,10 @@ fn draw(
             for (i, (_, points)) in curves.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
                 let points: Vec<(f64, f64)> = points.iter().map(|&(x, y)| (at(x), y)).collect();
-                ctx.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
+                ctx.draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    color.stroke_width(2),
+                ))?;
                 marker(&mut ctx, i, &points, color)?;
             }
             if let Some((_, points)) = &ideal {
@@ -151,8 +157,12 @@ fn draw(
     if chart.log {
         let x = decades(xs[0], xs[xs.len() - 1]);
         let y = decades(y_lo, y_hi);
-        let x_range = (x[0]..x[x.len() - 1]).log_scale().with_key_points(x.clone());
-        let y_range = (y[0]..y[y.len() - 1]).log_scale().with_key_points(y.clone());
+        let x_range = (x[0]..x[x.len() - 1])
+            .log_scale()
+            .with_key_points(x.clone());
+        let y_range = (y[0]..y[y.len() - 1])
+            .log_scale()
+            .with_key_points(y.clone());
         finish!(builder.build_cartesian_2d(x_range, y_range)?, |x: f64| x);
     } else {
         // The measured xs evenly spaced, labelled at their indices only: the reader sees only
@@ -192,9 +202,10 @@ fn marker<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
         0 => ctx.draw_series(points.map(|p| Circle::new(p, 4, color.filled())))?,
         1 => ctx.draw_series(points.map(|p| TriangleMarker::new(p, 6, color.filled())))?,
         2 => ctx.draw_series(points.map(|p| Cross::new(p, 5, color.stroke_width(2))))?,
-        _ => ctx.draw_series(points.map(|p| {
-            EmptyElement::at(p) + Rectangle::new([(-4, -4), (4, 4)], color.filled())
-        }))?,
+        _ => ctx
+            .draw_series(points.map(|p| {
+                EmptyElement::at(p) + Rectangle::new([(-4, -4), (4, 4)], color.filled())
+            }))?,
     };
     Ok(())
 }
@@ -209,7 +220,10 @@ fn legend<DB: DrawingBackend>(
     for (i, (flavor, _)) in curves.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let y = row(i);
-        area.draw(&PathElement::new(vec![(8, y), (40, y)], color.stroke_width(2)))?;
+        area.draw(&PathElement::new(
+            vec![(8, y), (40, y)],
+            color.stroke_width(2),
+        ))?;
         let centre = (24, y);
         match i % 4 {
             0 => area.draw(&Circle::new(centre, 4, color.filled()))?,
@@ -221,7 +235,12 @@ fn legend<DB: DrawingBackend>(
     }
     if let Some(name) = ideal {
         let y = row(curves.len());
-        area.draw(&DashedPathElement::new(vec![(8, y), (40, y)], 6, 4, INK.stroke_width(1)))?;
+        area.draw(&DashedPathElement::new(
+            vec![(8, y), (40, y)],
+            6,
+            4,
+            INK.stroke_width(1),
+        ))?;
         area.draw(&Text::new(name, (48, y - 8), text(12)))?;
     }
     Ok(())

@@ -83,7 +83,14 @@ fn flavor(row: &Row) -> &str {
 }
 
 /// The figures' columns, after the flavour.
-const FIGURES: [&str; 6] = ["wall", "user CPU", "sys CPU", "peak RSS", "vol. cs", "invol. cs"];
+const FIGURES: [&str; 6] = [
+    "wall",
+    "user CPU",
+    "sys CPU",
+    "peak RSS",
+    "vol. cs",
+    "invol. cs",
+];
 
 fn figure_cells(row: &Row) -> Vec<String> {
     match row.measured() {
@@ -135,7 +142,10 @@ fn plain(width: u16) -> Table {
 
 /// `table` as lines without the padding comfy-table leaves at their ends.
 fn trimmed(table: &Table) -> String {
-    let lines: Vec<String> = table.lines().map(|line| line.trim_end().to_owned()).collect();
+    let lines: Vec<String> = table
+        .lines()
+        .map(|line| line.trim_end().to_owned())
+        .collect();
     lines.join("\n")
 }
 
@@ -167,13 +177,14 @@ fn block(group: &[Row], width: u16) -> String {
     right_align_figures(&mut figures);
 
     let mut notes = plain(width);
-    for line in remarks(group).into_iter().chain(group.iter().filter_map(spread)) {
+    for line in remarks(group)
+        .into_iter()
+        .chain(group.iter().filter_map(spread))
+    {
         notes.add_row(["*".to_owned(), line]);
     }
     pin_first_column(&mut notes);
-    let mut out = [&heading, &results, &figures]
-        .map(trimmed)
-        .join("\n");
+    let mut out = [&heading, &results, &figures].map(trimmed).join("\n");
     if !notes.is_empty() {
         out = format!("{out}\n{}", trimmed(&notes));
     }
@@ -187,9 +198,12 @@ fn pin_first_column(table: &mut Table) {
     }
 }
 
+/// Figures right-aligned, two spaces apart (the border's and one of padding), so that the
+/// seven columns fit in 80.
 fn right_align_figures(table: &mut Table) {
     for column in table.column_iter_mut().skip(1) {
         column.set_cell_alignment(CellAlignment::Right);
+        column.set_padding((1, 0));
     }
     pin_first_column(table);
 }
@@ -235,17 +249,20 @@ fn markdown(group: &[Row]) -> String {
 /// Every row with every column: `--wide`.
 fn wide(rows: &[Row]) -> Table {
     let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_header(
-            ["scenario", "flavour"]
-                .into_iter()
-                .chain(FIGURES)
-                .chain(["result"]),
-        );
+    table.load_preset(presets::UTF8_FULL_CONDENSED).set_header(
+        ["scenario", "flavour"]
+            .into_iter()
+            .chain(FIGURES)
+            .chain(["result"]),
+    );
     for row in rows {
         let names = [row.scenario().to_owned(), flavor(row).to_owned()];
-        table.add_row(names.into_iter().chain(figure_cells(row)).chain([result(row)]));
+        table.add_row(
+            names
+                .into_iter()
+                .chain(figure_cells(row))
+                .chain([result(row)]),
+        );
     }
     for (index, column) in table.column_iter_mut().enumerate() {
         if (2..2 + FIGURES.len()).contains(&index) {
@@ -256,13 +273,13 @@ fn wide(rows: &[Row]) -> Table {
     table
 }
 
-/// A duration in milliseconds, shown as `123.4 ms` or, from ten seconds on, `12.35 s`.
+/// A duration in milliseconds, shown as `123.4 ms` or, from a second on, `1.23 s`.
 struct Millis(f64);
 
 impl fmt::Display for Millis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            ms if ms < 10_000.0 => write!(f, "{ms:.1} ms"),
+            ms if ms < 999.95 => write!(f, "{ms:.1} ms"),
             ms => write!(f, "{:.2} s", ms / 1000.0),
         }
     }
@@ -303,7 +320,8 @@ mod tests {
     fn formats_times_sizes_and_figures() {
         assert_eq!(Millis(0.04).to_string(), "0.0 ms");
         assert_eq!(Millis(123.44).to_string(), "123.4 ms");
-        assert_eq!(Millis(12_345.0).to_string(), "12.35 s");
+        assert_eq!(Millis(999.9).to_string(), "999.9 ms");
+        assert_eq!(Millis(2_268.8).to_string(), "2.27 s");
         assert_eq!(Kib(12_595).to_string(), "12.3 MiB");
         assert_eq!(Number(4000.0).to_string(), "4000");
         assert_eq!(Number(1.234).to_string(), "1.23");

@@ -139,6 +139,10 @@ mod tests {
         let spread = measured.spread.unwrap();
         assert_eq!((spread.runs, spread.wall_ms_range), (3, (10.0, 30.0)));
         assert_eq!(spread.figure_ranges, [("lost".to_owned(), (1.0, 9.0))]);
-        assert!(Measured::of(vec![measurement("race", "tokio", "")]).spread.is_none());
+        assert!(
+            Measured::of(vec![measurement("race", "tokio", "")])
+                .spread
+                .is_none()
+        );
     }
 }
