@@ -154,3 +154,17 @@ pub use wait::block_on;
 #[cfg(all(doctest, feature = "tokio"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+// The book's "first program" listings: two that must not compile, for the reasons the chapter
+// gives, and the fix of one, which must.
+#[cfg(doctest)]
+#[doc = concat!("```compile_fail,E0382\n", include_str!("../book/listings/list_race.rs"), "```")]
+struct ListRaceIsRejected;
+
+#[cfg(doctest)]
+#[doc = concat!("```compile_fail\n", include_str!("../book/listings/not_general_enough.rs"), "```")]
+struct BorrowedOutputIsNotGeneralEnough;
+
+#[cfg(doctest)]
+#[doc = concat!("```\n", include_str!("../book/listings/owned_output.rs"), "```")]
+struct OwnedOutputCompiles;
