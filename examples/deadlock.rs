@@ -67,7 +67,7 @@ impl Job for Deadlock {
         let (plain_stuck, reentrant_ok) = self_deadlock::<F>().await;
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         Outcome::new(format!(
-            "A->B/B->A: {} deadlock(s) broken by timeout, done in {:.0} ms; one order: {} deadlocks, {:.0} ms; \
+            "A->B/B->A: {} timeout(s) broke the deadlock, done in {:.0} ms; one order: {} timeouts, {:.0} ms; \
              relocking a plain mutex: {}; reentrant: {}",
             crossed.timeouts,
             ms(crossed.elapsed),
