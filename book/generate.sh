@@ -39,7 +39,7 @@ echo "generating $out/scale-full.md" >&2
 { stamp scale; "$runner" run scale --flavor all --full --markdown; } > "$out/scale-full.md"
 # The curves of the scale and cpu_vs_io chapters; the stamp goes after the SVG's first line.
 echo "generating the charts" >&2
-"$runner" plot --out-dir "$out" > /dev/null
+"$runner" plot --out-dir "$out" --repeat 3 > /dev/null
 for chart in scale scale-memory cpu_vs_io cpu_vs_io-io; do
   scenario=${chart%%-*}
   sed -i "1a $(stamp "$scenario")" "$out/$chart.svg"

@@ -217,12 +217,17 @@ fn markdown(group: &[Row]) -> String {
     for row in group {
         results.add_row([flavor(row).to_owned(), result(row).replace('|', "\\|")]);
     }
+    // A number and its unit stay on one line in a rendered table: no-break spaces.
+    let unbreakable = |cell: &str| cell.replace(' ', "\u{a0}");
     let mut figures = Table::new();
     figures
         .load_preset(presets::ASCII_MARKDOWN)
-        .set_header(std::iter::once("flavour").chain(FIGURES));
+        .set_header(std::iter::once("flavour").chain(FIGURES).map(unbreakable));
     for row in group {
-        figures.add_row(std::iter::once(flavor(row).to_owned()).chain(figure_cells(row)));
+        let cells = figure_cells(row);
+        figures.add_row(
+            std::iter::once(flavor(row).to_owned()).chain(cells.iter().map(|c| unbreakable(c))),
+        );
     }
     right_align_figures(&mut figures);
     // comfy-table pads the figures to the right; Markdown must be told to, in its rule line.
