@@ -11,8 +11,9 @@
 //! late fourth is still in the queue afterwards, so the `get` that lost the race took nothing; the
 //! cancelled getter took nothing either, and the next item goes to the next `get`. How long a
 //! cancel takes to show in `join` differs: on threads (OS threads) the unit's thread must be woken
-//! to drop its future, usually around a hundred microseconds; on tokio (tasks on a multi-thread
-//! runtime) and tokio-local (tasks on one thread) it is an abort, under twenty microseconds. The
+//! to drop its future, a trip through the kernel (a hundred microseconds or more here); on tokio
+//! (tasks on a multi-thread runtime) and tokio-local (tasks on one thread) it is an abort, several
+//! times quicker. The
 //! unit blocked outside twinsync is where the flavours part. On threads it has an OS thread to
 //! itself: main's 5 ms sleep takes 5 ms, and the cancel takes effect only when the 50 ms block is
 //! over, about 45 ms later. On tokio-local the blocker holds the only thread, so main's 5 ms sleep
@@ -42,7 +43,7 @@ pub const NAME: &str = "cancel";
 /// What the scenario shows, in one line.
 pub const ABOUT: &str = "select over a queue and a deadline; cancel a unit blocked in get; a unit blocked outside twinsync";
 /// What to look for in its figures.
-pub const NOTICE: &str = "the answers agree on every flavour; a thread unit's cancel waits for its thread to wake (about 100 µs), a task's is an abort (under 20 µs); nothing cancels a blocking std call";
+pub const NOTICE: &str = "the answers agree on every flavour; a thread unit's cancel waits for its parked thread to wake, several times a task's abort; nothing cancels a blocking std call";
 
 /// How long the `select` loop takes items before its deadline.
 const DEADLINE: Duration = Duration::from_millis(100);

@@ -7,15 +7,14 @@
 //! round trips. And rounds: four units meet at one barrier 500 times.
 //!
 //! What to notice: every figure is the price of waking waiting units, and the code is the same on
-//! every flavour. On threads each wake-up unparks an OS thread: the gun, eight threads for a few
-//! cores, takes some hundreds of microseconds to get them all going, and a barrier round around 10
-//! to 25. On tokio (tasks on a multi-thread runtime) a wake-up only puts a task back in a run
-//! queue: the gun takes tens of microseconds and a barrier round usually one or two. On tokio-local
-//! (tasks on one thread) nothing crosses threads, and the gun is the fastest, about 20
-//! microseconds. The condition's ping-pong is the odd one out: on tasks about a microsecond a round
-//! trip, but on threads too only a few microseconds to a dozen or so, usually less than a barrier
-//! round, probably because the answer often comes while the waiting thread still spins (a thread
-//! twin spins a few microseconds before it parks), so that wake-up costs no park.
+//! every flavour. On threads a wake-up that finds its thread parked is a trip through the
+//! kernel, and the starting gun (eight parked threads for two cores) and the barrier rounds
+//! (four parties, most of them parked) show that cost: several times the tasks' figures. On
+//! tokio (tasks on a multi-thread runtime) a wake-up only puts a task back in a run queue, and on
+//! tokio-local (tasks on one thread) nothing crosses threads at all. The condition's ping-pong is
+//! the exception: a thread twin spins for a few microseconds before it parks, and in a tight
+//! ping-pong the answer usually comes within the spin, so the threads' round trip comes close to
+//! the tasks' — on a busy machine, where the other thread is not running, it does not.
 //!
 //! Run it with `cargo run --example signals -- --flavor threads|tokio|tokio-local|all`; the
 //! runner (`cargo run --release -- run signals`) runs this same file once per flavour, each in
@@ -36,7 +35,7 @@ pub const NAME: &str = "signals";
 pub const ABOUT: &str =
     "an Event wakes 8 waiters; 2000 Condition ping-pongs; 500 rounds of a 4-party Barrier";
 /// What to look for in its figures.
-pub const NOTICE: &str = "every figure is a wake-up: the gun hundreds of µs on threads, tens on tasks; a barrier round around 10-25 µs on threads, usually 1-2 on tasks; the ping-pong about 1 µs on tasks and, on threads, usually less than a barrier round";
+pub const NOTICE: &str = "every figure is a wake-up: the gun and the barrier, where threads really park, cost several times more on threads; the ping-pong comes close, because a thread twin spins briefly before parking and the answer usually comes within the spin";
 
 const RUNNERS: usize = 8;
 const ROUND_TRIPS: u32 = 2000;

@@ -83,7 +83,7 @@
 //!   units is modest (hundreds, not hundreds of thousands): every unit costs an OS thread and its
 //!   stack, and every wake-up across cores is a trip through the kernel.
 //! - [`Tokio`] when there are many units that mostly wait (network I/O, timers): a task costs a
-//!   few hundred bytes and a switch costs a fraction of a microsecond, and the worker threads
+//!   few hundred bytes and a switch about a microsecond or less, and the worker threads
 //!   still use every core.
 //! - [`TokioLocal`] to see coroutines as Python's asyncio has them: one OS thread, switches only
 //!   at `.await`; CPU-bound work gets no parallelism at all.

@@ -24,6 +24,7 @@ mod render;
 mod rows;
 
 use std::fmt;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -143,12 +144,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = &cli.report;
     let (pairs, plot_dir): (Vec<(&'static Entry, FlavorKind)>, _) = match cli.command {
-        Some(Cmd::List) => return list(),
+        Some(Cmd::List) => return list(args.width),
         Some(Cmd::Child { scenario, flavor }) => {
-            return child::child(scenario, flavor, args.full).map_or_else(fail, |line| {
-                println!("{line}");
-                ExitCode::SUCCESS
-            });
+            return child::child(scenario, flavor, args.full)
+                .map_or_else(fail, |line| emit(line).unwrap_or_else(|code| code));
         }
         Some(Cmd::Run {
             scenario,
@@ -168,9 +167,9 @@ fn main() -> ExitCode {
 
     let rows = run_all(&pairs, args);
     let failed = rows.iter().any(|row| row.measured().is_none());
-    if args.json {
+    let printed = if args.json {
         match serde_json::to_string_pretty(&rows) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => emit(json),
             Err(err) => return fail(format!("cannot encode the measurements: {err}")),
         }
     } else {
@@ -183,7 +182,10 @@ fn main() -> ExitCode {
                 width: args.width.unwrap_or_else(render::default_width),
             }
         };
-        println!("{}", render::report(&rows, layout));
+        emit(render::report(&rows, layout))
+    };
+    if let Err(code) = printed {
+        return code;
     }
     if let Some(dir) = plot_dir {
         match plot::draw_all(&rows, dir) {
@@ -231,6 +233,18 @@ fn run_all(pairs: &[(&'static Entry, FlavorKind)], args: &ReportArgs) -> Vec<Row
     rows
 }
 
+/// Prints `text` and a newline on stdout. A reader that went away (`twinsync list | head`) is
+/// no error: the runner stops quietly, as other command-line tools do; any other failure to
+/// write is reported.
+fn emit(text: impl fmt::Display) -> Result<ExitCode, ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Err(ExitCode::SUCCESS),
+        Err(err) => Err(fail(format!("cannot write the report: {err}"))),
+    }
+}
+
 /// Reports `message` on stderr and returns the failing exit code.
 fn fail(message: impl fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
@@ -238,14 +252,17 @@ fn fail(message: impl fmt::Display) -> ExitCode {
 }
 
 /// `twinsync list`.
-fn list() -> ExitCode {
-    let width = catalogue::ALL.iter().map(|e| e.name.len()).max();
-    let width = width.unwrap_or(0);
-    println!("scenarios (each is examples/<name>.rs):");
-    for entry in catalogue::ALL {
-        println!("  {:width$}  {}", entry.name, entry.about);
-    }
+fn list(width: Option<u16>) -> ExitCode {
+    let about: Vec<(&str, &str)> = catalogue::ALL
+        .iter()
+        .map(|entry| (entry.name, entry.about))
+        .collect();
+    let width = width.unwrap_or_else(render::default_width);
     let flavors: Vec<&str> = FlavorKind::ALL.iter().map(|kind| kind.name()).collect();
-    println!("flavours: {} (or all)", flavors.join(", "));
-    ExitCode::SUCCESS
+    let text = format!(
+        "scenarios (each is examples/<name>.rs):\n{}\nflavours: {} (or all)",
+        render::two_columns(&about, width),
+        flavors.join(", ")
+    );
+    emit(text).unwrap_or_else(|code| code)
 }

@@ -191,6 +191,16 @@ fn block(group: &[Row], width: u16) -> String {
     out + "\n"
 }
 
+/// Names and their descriptions, the descriptions wrapped to fit `width`.
+pub fn two_columns(rows: &[(&str, &str)], width: u16) -> String {
+    let mut table = plain(width);
+    for (name, text) in rows {
+        table.add_row([*name, *text]);
+    }
+    pin_first_column(&mut table);
+    trimmed(&table)
+}
+
 /// The flavour column keeps its width; only the text beside it wraps.
 fn pin_first_column(table: &mut Table) {
     if let Some(column) = table.column_mut(0) {
