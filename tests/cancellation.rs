@@ -230,11 +230,16 @@ async fn cancelled_condition_wait_passes_the_notification_on<F: Flavor>(f: F) {
     f.sleep(SETTLE).await;
     let other = condition_waiter(&f, &c, &woken);
     f.sleep(SETTLE).await;
-    // The notification goes to the older waiter, which is cancelled before it can run: it
-    // must pass the notification on rather than take it away.
+    // The notification goes to the older waiter. Main holds the lock, so that waiter cannot
+    // finish its wait (it must take the lock back first) and is cancelled while it tries: it
+    // must pass the notification on rather than take it away. Without the lock held, a thread
+    // unit could finish its wait before the cancel lands, and rightly keep the notification.
+    let held = c.lock().await;
     c.notify_one();
     waiter.cancel();
-    let _ = waiter.join().await;
+    let cancelled = waiter.join().await;
+    assert!(cancelled.unwrap_err().is_cancelled());
+    drop(held);
     f.timeout(HANG, other.join()).await.unwrap().unwrap();
     assert!(woken.load(Ordering::SeqCst));
 }
