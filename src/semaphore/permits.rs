@@ -24,6 +24,7 @@
 //! and other listeners fail), and a give wakes every listener so the owner surely hears it. The
 //! owner clears the ticket when it takes, or when it gives up waiting.
 
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{
     AtomicU32, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed,
 };
@@ -128,16 +129,29 @@ impl Permits {
         }
     }
 
-    /// Taking `n` permits, for the waiting protocol.
+    /// Taking `n` permits, for the waiting protocol. Nothing is built until the first try
+    /// fails: a take that succeeds at once writes two words before its compare-and-swap (which
+    /// waits for every store before it), not a waiting state.
+    #[inline]
     pub(crate) fn taking(&self, n: u32) -> Taking<'_> {
+        Taking {
+            permits: self,
+            n,
+            started: ManuallyDrop::new(None),
+        }
+    }
+
+    /// The waiting state of a take whose first try failed.
+    #[cold]
+    fn start_taking(&self, n: u32) -> Started<'_> {
         match self {
-            Permits::Barging(permits) => Taking::Barging(Announced {
+            Permits::Barging(permits) => Started::Barging(Announced {
                 permits,
                 n,
                 since: None,
                 ticket: 0,
             }),
-            Permits::Fair(permits) => Taking::Fair(InLine::new(permits, n)),
+            Permits::Fair(permits) => Started::Fair(InLine::new(permits, n)),
         }
     }
 }
@@ -226,9 +240,43 @@ impl BargingPermits {
 }
 
 /// Taking `n` permits, as the waiting protocol sees it.
-pub(crate) enum Taking<'a> {
+pub(crate) struct Taking<'a> {
+    permits: &'a Permits,
+    n: u32,
+    /// The policy's waiting state, from the first failed try on. Dropped by hand (see `Drop`),
+    /// so that a take that never waited costs one inline check, not a call to drop glue.
+    started: ManuallyDrop<Option<Started<'a>>>,
+}
+
+impl Drop for Taking<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.started.is_some() {
+            drop(self.started.take());
+        }
+    }
+}
+
+/// A take that has had to wait, in its policy's form.
+enum Started<'a> {
     Barging(Announced<'a>),
     Fair(InLine<'a>),
+}
+
+impl<'a> Taking<'a> {
+    /// Every attempt after a failed first try, out of line so that the first stays small.
+    #[inline(never)]
+    fn attempt_started(&mut self, registered: bool) -> Option<()> {
+        match self.started() {
+            Started::Barging(take) => take.attempt(registered).then_some(()),
+            Started::Fair(line) => line.attempt(registered),
+        }
+    }
+
+    fn started(&mut self) -> &mut Started<'a> {
+        let (permits, n) = (self.permits, self.n);
+        self.started.get_or_insert_with(|| permits.start_taking(n))
+    }
 }
 
 /// A barging take: how long it has listened, and its ticket once it starves.
@@ -283,31 +331,29 @@ impl Attempt for Taking<'_> {
     const CONTENDED: bool = true;
 
     fn event(&mut self) -> &Event {
-        match self {
-            Taking::Barging(take) => &take.permits.released,
-            Taking::Fair(line) => line.event(),
+        match self.started() {
+            Started::Barging(take) => &take.permits.released,
+            Started::Fair(line) => line.event(),
         }
     }
 
     #[inline]
     fn attempt(&mut self, registered: bool) -> Option<()> {
-        match self {
-            Taking::Barging(take) => take.attempt(registered).then_some(()),
-            Taking::Fair(line) => line.attempt(registered),
+        if self.started.is_none() && !registered && self.permits.try_take(self.n) {
+            return Some(());
         }
+        self.attempt_started(registered)
     }
 
     fn stands_in_line(&self) -> bool {
-        match self {
-            Taking::Barging(_) => false,
-            Taking::Fair(line) => line.stands_in_line(),
-        }
+        matches!(&*self.started, Some(Started::Fair(line)) if line.stands_in_line())
     }
 
     fn hint(&self) -> bool {
-        match self {
-            Taking::Barging(take) => free(take.permits.state.load(Acquire)) >= take.n,
-            Taking::Fair(line) => line.hint(),
+        match &*self.started {
+            None => self.permits.available() >= self.n,
+            Some(Started::Barging(take)) => free(take.permits.state.load(Acquire)) >= take.n,
+            Some(Started::Fair(line)) => line.hint(),
         }
     }
 }
