@@ -453,13 +453,10 @@ impl<W: Waiter> BarrierTwin<W> {
         };
         let round = Arc::clone(&arrival.round);
         let ended = || round.outcome.load(SeqCst) != 0;
-        let waited = wait::until::<W, ()>(
-            &self.round_ended,
-            deadline,
-            |_| ended().then_some(()),
-            ended,
-        )
-        .await;
+        let waited = match wait::ready_soon::<W>(&self.round_ended, deadline, ended) {
+            true => Ok(()),
+            false => wait::until_true::<W>(&self.round_ended, deadline, ended).await,
+        };
         if waited.is_err() {
             return self.time_out(&mut arrival);
         }

@@ -216,10 +216,10 @@ impl<W: Waiter> EventTwin<W> {
             let now = self.state.load(SeqCst);
             now & FLAG != 0 || (now ^ start) & !FLAG != 0
         };
-        if fired() {
+        if wait::ready_soon::<W>(&self.changed, deadline, fired) {
             return true;
         }
-        wait::until::<W, ()>(&self.changed, deadline, |_| fired().then_some(()), fired)
+        wait::until_true::<W>(&self.changed, deadline, fired)
             .await
             .is_ok()
     }

@@ -469,8 +469,9 @@ impl Registry {
     /// Waits until no non-daemon unit is live, by the waiting protocol of `W`.
     pub(crate) async fn wait_idle<W: Waiter>(&self) {
         let idle = || self.table.lock().non_daemon == 0;
-        let waited = wait::until::<W, ()>(&self.idle, None, |_| idle().then_some(()), idle);
-        wait::without_deadline(waited.await);
+        if !wait::ready_soon::<W>(&self.idle, None, idle) {
+            wait::without_deadline(wait::until_true::<W>(&self.idle, None, idle).await);
+        }
     }
 }
 
