@@ -124,9 +124,10 @@ impl Waiter for Blocking {
     ///
     /// In both, a race lost (the hint said "maybe", the attempt failed: another unit got there
     /// first) doubles the pause too. An attempt that only reads ([`Attempt::READ_ONLY`]) is
-    /// made at every check, without asking the hint first. After [`SPIN_PAUSES`] pauses, or once the pause would pass
-    /// `2^MAX_STEP`, only `yield_now`, a few times: on a busy machine the unit it waits for may
-    /// need this core.
+    /// made at every check, without asking the hint first.
+    ///
+    /// After [`SPIN_PAUSES`] pauses, or once the pause would pass `2^MAX_STEP`, only
+    /// `yield_now`, a few times: on a busy machine the unit it waits for may need this core.
     #[inline]
     fn spin<A: Attempt>(op: &mut A, registered: bool) -> Option<A::Output> {
         let mut paused = 0;
