@@ -31,7 +31,7 @@ use crate::policy::Policy;
 use crate::semaphore::Taking;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Wait, Waiter, block_on, deadline_after};
+use crate::wait::{Blocking, Wait, Waiter, block_after_failed_try, block_on, deadline_after};
 
 /// A lock without data, acquired and released by hand: the shared trait of [`ThreadLock`] and
 /// [`TaskLock`]; generic code names it `F::Lock`.
@@ -324,7 +324,7 @@ impl ThreadLock {
     /// ```
     pub fn acquire(&self) {
         if !self.try_acquire() {
-            block_on(Wait::<Blocking, _>::forever(self.raw.taking()));
+            block_after_failed_try(self.raw.taking());
         }
     }
 

@@ -28,19 +28,19 @@ impl RawLock {
     /// Takes the lock if that needs no waiting.
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
-        self.permit.try_take(1)
+        self.permit.try_lock()
     }
 
     /// Releases the lock; only its holder calls this.
     #[inline]
     pub(crate) fn unlock(&self) {
-        self.permit.give(1, 1, true);
+        self.permit.unlock(true);
     }
 
     /// Releases the lock if it is held (by anyone: a lock without an owner, Python's `Lock`);
     /// `false` if it was not held.
     pub(crate) fn try_unlock(&self) -> bool {
-        self.permit.give(1, 1, false)
+        self.permit.unlock(false)
     }
 
     /// Whether some unit holds the lock right now; only a hint.

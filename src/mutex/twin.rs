@@ -22,7 +22,9 @@ use crate::policy::Policy;
 use crate::semaphore::Taking;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Attempt, Blocking, Wait, Waiter, block_on, deadline_after};
+use crate::wait::{
+    Attempt, Blocking, Wait, Waiter, block_after_failed_try, block_on, deadline_after,
+};
 
 /// The mutex of both twins, generic over its way of waiting `W`. Use the aliases
 /// [`ThreadMutex`] and [`TaskMutex`].
@@ -258,7 +260,7 @@ impl<T: ?Sized + Send> ThreadMutex<T> {
     pub fn lock(&self) -> ThreadMutexGuard<'_, T> {
         match self.try_lock() {
             Some(guard) => guard,
-            None => block_on(Wait::<Blocking, _>::forever(Locking::new(self))),
+            None => block_after_failed_try(Locking::new(self)),
         }
     }
 

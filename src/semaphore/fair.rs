@@ -22,6 +22,7 @@ use std::sync::atomic::{
 use event_listener::Event;
 use parking_lot::Mutex;
 
+use super::permits::{guess_before_give, guess_before_take, update};
 use crate::wait::Attempt;
 
 /// Set while the line is not empty.
@@ -36,6 +37,8 @@ pub(crate) struct FairPermits {
     /// Low 32 bits: free permits. Bit 32: [`QUEUED`].
     state: AtomicU64,
     line: Mutex<VecDeque<Arc<Place>>>,
+    /// The count it was made with, the guess of [`update`].
+    idle: u32,
 }
 
 /// One waiter's place in line.
@@ -52,6 +55,7 @@ impl FairPermits {
         FairPermits {
             state: AtomicU64::new(permits as u64),
             line: Mutex::new(VecDeque::new()),
+            idle: permits,
         }
     }
 
@@ -68,16 +72,32 @@ impl FairPermits {
     /// Takes `n` permits if they are free and nobody waits for them.
     #[inline]
     pub(crate) fn try_take(&self, n: u32) -> bool {
-        self.state
-            .fetch_update(AcqRel, Acquire, |state| {
-                (state & QUEUED == 0 && free(state) >= n).then(|| state - u64::from(n))
-            })
-            .is_ok()
+        self.take_guessing(n, guess_before_take(self.idle))
+    }
+
+    /// [`try_take`](Self::try_take) from a guess of the word (see [`update`]).
+    #[inline]
+    pub(crate) fn take_guessing(&self, n: u32, likely: Option<u64>) -> bool {
+        update(&self.state, likely, |state| {
+            (state & QUEUED == 0 && free(state) >= n).then(|| state - u64::from(n))
+        })
+        .is_ok()
     }
 
     /// Adds `n` permits and hands them down the line. With `limit`, refuses (`false`, nothing
     /// added) to go past it; with `saturate`, adds only up to the limit instead.
     pub(crate) fn give(&self, n: u32, limit: u32, saturate: bool) -> bool {
+        self.give_guessing(n, limit, saturate, guess_before_give(self.idle, n))
+    }
+
+    /// [`give`](Self::give) from a guess of the word (see [`update`]).
+    pub(crate) fn give_guessing(
+        &self,
+        n: u32,
+        limit: u32,
+        saturate: bool,
+        likely: Option<u64>,
+    ) -> bool {
         let added = |state: u64| {
             let total = u64::from(free(state)) + u64::from(n);
             if total <= u64::from(limit) {
@@ -89,7 +109,7 @@ impl FairPermits {
             }
         };
         // No line: one compare-and-swap, as the barging policy.
-        let fast = self.state.fetch_update(AcqRel, Acquire, |state| {
+        let fast = update(&self.state, likely, |state| {
             if state & QUEUED != 0 {
                 None
             } else {

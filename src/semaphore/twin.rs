@@ -13,7 +13,10 @@ use crate::error::Timeout;
 use crate::policy::Policy;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Attempt, Blocking, Wait, Waiter, block_on, deadline_after, without_deadline};
+use crate::wait::{
+    Attempt, Blocking, Wait, Waiter, block_after_failed_try, block_on, deadline_after,
+    without_deadline,
+};
 
 /// The semaphore state machine, generic over how it waits. Use the aliases
 /// [`ThreadSemaphore`] and [`TaskSemaphore`].
@@ -287,7 +290,7 @@ impl ThreadSemaphore {
     #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_, Blocking> {
         self.try_acquire()
-            .unwrap_or_else(|| without_deadline(block_on(self.acquire_until(1, None))))
+            .unwrap_or_else(|| block_after_failed_try(self.acquiring(1)))
     }
 
     /// Blocks until `n` permits are free and takes them all.
@@ -302,7 +305,7 @@ impl ThreadSemaphore {
         self.check_satisfiable(n)?;
         Ok(self
             .try_acquire_many(n)
-            .unwrap_or_else(|| without_deadline(block_on(self.acquire_until(n, None)))))
+            .unwrap_or_else(|| block_after_failed_try(self.acquiring(n))))
     }
 
     /// Blocks at most `timeout` for one permit.

@@ -37,17 +37,19 @@
 use std::future::{Future, poll_fn};
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use event_listener::{Event, EventListener};
 
 use crate::error::Timeout;
 
+mod attempt;
 mod clock;
 mod executor;
 
-pub(crate) use attempt::Attempt;
+pub(crate) use attempt::{Attempt, Closures};
+use attempt::{Check, Notified};
 
 pub use clock::Sleep;
 pub use executor::block_on;
@@ -96,9 +98,12 @@ pub struct Blocking;
 /// The spin budget of [`Blocking::spin`], in `pause` instructions (~30 ns each on our
 /// machines): about 4 µs of checks, less than the ~20 µs wake-up of a parked thread.
 const SPIN_PAUSES: u32 = 128;
-/// The longest pause between two checks, as a power of two (`pause` × 16), after which a
-/// spinner stops spinning and only yields its core.
+/// The longest pause, as a power of two (`pause` × 32), after which a spinner stops spinning
+/// and only yields its core.
 const MAX_STEP: u32 = 5;
+/// The step a contended spinner starts from: each failed check raises the step, then pauses
+/// `pause` × 2^step, so its first pause is `pause` × 8.
+const CONTENDED_STEP: u32 = 2;
 /// How many times a spinner yields its core (checking after each) before it gives up.
 const YIELDS: u32 = 8;
 
@@ -119,8 +124,11 @@ impl Waiter for Blocking {
     /// - **a hand-off** (an event, a condition, a queue, a join): check again after one `pause`,
     ///   so an item or a `set` from a running thread is caught within nanoseconds of landing;
     /// - **a contended hold** (a lock, permits): the holder is busy with the cache line, so the
-    ///   pause doubles at every check (2, 4, 8, 16), and the spinner leaves the holder alone
-    ///   instead of fighting it for the line, as parking_lot does.
+    ///   spinner checks at once, then after 8 and 16 pauses, then after 32 only between
+    ///   yields, and leaves the holder alone in between instead of fighting it for the line. Every check is a read of the holder's
+    ///   line; starting one step lower (4, 8, 16, 32) cost two threads hammering a mutex a
+    ///   fifth of their throughput (`cargo bench --bench mutex -- contended-2/threads-blocking`,
+    ///   three alternating runs: 48–55 ns a lock+unlock against 41 ns).
     ///
     /// In both, a race lost (the hint said "maybe", the attempt failed: another unit got there
     /// first) doubles the pause too. An attempt that only reads ([`Attempt::READ_ONLY`]) is
@@ -131,7 +139,7 @@ impl Waiter for Blocking {
     #[inline]
     fn spin<A: Attempt>(op: &mut A, registered: bool) -> Option<A::Output> {
         let mut paused = 0;
-        let mut step = u32::from(A::CONTENDED);
+        let mut step = CONTENDED_STEP * u32::from(A::CONTENDED);
         while paused < SPIN_PAUSES && step < MAX_STEP {
             if A::READ_ONLY || op.hint() {
                 if Self::cancelled() {
@@ -185,40 +193,6 @@ impl Waiter for Async {
     }
 }
 
-/// An [`Attempt`] made of closures, for the primitives whose attempt is a line or two.
-pub(crate) struct Closures<'a, A, H> {
-    event: &'a Event,
-    attempt: A,
-    hint: H,
-}
-
-impl<'a, R, A: FnMut(bool) -> Option<R>, H: Fn() -> bool> Closures<'a, A, H> {
-    pub(crate) fn new(event: &'a Event, attempt: A, hint: H) -> Self {
-        Closures {
-            event,
-            attempt,
-            hint,
-        }
-    }
-}
-
-impl<R, A: FnMut(bool) -> Option<R>, H: Fn() -> bool> Attempt for Closures<'_, A, H> {
-    type Output = R;
-
-    fn event(&mut self) -> &Event {
-        self.event
-    }
-
-    #[inline]
-    fn attempt(&mut self, registered: bool) -> Option<R> {
-        (self.attempt)(registered)
-    }
-
-    fn hint(&self) -> bool {
-        (self.hint)()
-    }
-}
-
 /// A primitive's waiting operation as a future: one [`Attempt`] driven by the protocol of
 /// [`Waiting`]. The first attempt is made before any waiting state exists, so an operation that
 /// need not wait costs one attempt and nothing else.
@@ -252,6 +226,39 @@ impl<W: Waiter, A: Attempt> Wait<W, A> {
     pub(crate) fn forever(op: A) -> Forever<Self> {
         Forever(Wait::new(op, None))
     }
+
+    /// A wait whose first round (an attempt and the spin) the caller has made itself: it goes
+    /// on without spinning again, so the round's spin budget is not spent twice.
+    fn after_first_round(op: A, deadline: Option<Instant>) -> Self {
+        Wait {
+            op,
+            deadline,
+            waiting: ManuallyDrop::new(Some(Waiting {
+                spin: false,
+                ..Waiting::new(deadline)
+            })),
+        }
+    }
+}
+
+/// A thread twin's blocking method after its own try failed: the rest of the wait, on the
+/// calling thread, with no deadline. The first round's spin runs right here, before any
+/// executor or waiting state exists, so a lock handed over between two running threads costs
+/// a spin and nothing else; only a wait that must park starts an executor ([`block_on`]). A
+/// waiter that stands in line (a FIFO policy) takes its place first, so it leaves the spin to
+/// the protocol.
+#[cold]
+#[inline(never)]
+pub(crate) fn block_after_failed_try<A: Attempt>(mut op: A) -> A::Output {
+    let done = if op.stands_in_line() {
+        block_on(Wait::<Blocking, _>::new(op, None))
+    } else {
+        match Blocking::spin(&mut op, false) {
+            Some(done) => Ok(done),
+            None => block_on(Wait::<Blocking, _>::after_first_round(op, None)),
+        }
+    };
+    without_deadline(done)
 }
 
 // No field is ever pinned: `op` is only borrowed mutably, and the timer inside `waiting` is
@@ -453,30 +460,6 @@ impl<W: Waiter> Waiting<W> {
     }
 }
 
-/// An [`Attempt`] that only checks a condition: ready when `ready()` holds.
-pub(crate) struct Check<'a, F> {
-    event: &'a Event,
-    ready: F,
-}
-
-impl<F: Fn() -> bool> Attempt for Check<'_, F> {
-    type Output = ();
-    const READ_ONLY: bool = true;
-
-    fn event(&mut self) -> &Event {
-        self.event
-    }
-
-    #[inline]
-    fn attempt(&mut self, _registered: bool) -> Option<()> {
-        (self.ready)().then_some(())
-    }
-
-    fn hint(&self) -> bool {
-        (self.ready)()
-    }
-}
-
 /// The first round of a wait for a condition that waiting takes nothing from (an event's flag,
 /// a finished round): one check, then the thread twin's spin; whether `ready()` came to hold.
 /// When it did not, [`until_true`] waits on without spinning again.
@@ -503,15 +486,8 @@ pub(crate) fn until_true<W: Waiter>(
     deadline: Option<Instant>,
     ready: impl Fn() -> bool,
 ) -> Wait<W, impl Attempt<Output = ()>> {
-    Wait {
-        op: Check { event, ready },
-        deadline,
-        // The first round's spin was `ready_soon`'s.
-        waiting: ManuallyDrop::new(Some(Waiting {
-            spin: false,
-            ..Waiting::new(deadline)
-        })),
-    }
+    // The first round was `ready_soon`'s.
+    Wait::after_first_round(Check { event, ready }, deadline)
 }
 
 /// Waits, by the protocol, until `attempt` succeeds or `deadline` passes: [`Wait`] for an
@@ -523,35 +499,6 @@ pub(crate) fn until<W: Waiter, R>(
     hint: impl Fn() -> bool,
 ) -> Wait<W, impl Attempt<Output = R>> {
     Wait::new(Closures::new(event, attempt, hint), deadline)
-}
-
-/// The notification of one listener, as the spin sees it: the event's "some listener is
-/// notified" flag is the cheap hint, polling the listener (which takes the event's lock) the
-/// attempt.
-struct Notified<'a> {
-    event: &'a Event,
-    listener: &'a mut Option<EventListener>,
-}
-
-impl Attempt for Notified<'_> {
-    type Output = ();
-
-    fn event(&mut self) -> &Event {
-        self.event
-    }
-
-    fn attempt(&mut self, _registered: bool) -> Option<()> {
-        let mut quiet = Context::from_waker(Waker::noop());
-        let fired = match self.listener.as_mut() {
-            Some(listener) => Pin::new(listener).poll(&mut quiet).is_ready(),
-            None => true,
-        };
-        fired.then(|| *self.listener = None)
-    }
-
-    fn hint(&self) -> bool {
-        self.listener.is_none() || self.event.is_notified()
-    }
 }
 
 /// Waits for one notification of `listener` (made on `event`), or until `deadline`; returns
@@ -585,44 +532,5 @@ pub(crate) fn without_deadline<T>(result: Result<T, Timeout>) -> T {
     match result {
         Ok(value) => value,
         Err(Timeout) => unreachable!("a wait without a deadline timed out"),
-    }
-}
-
-mod attempt {
-    use event_listener::Event;
-
-    /// One operation that may have to wait, as the protocol sees it: the event that announces a
-    /// change, the attempt, and a cheap hint for spinning.
-    pub trait Attempt {
-        /// What the operation gives when it is over (an item, a guard, an error).
-        type Output;
-
-        /// The event a waiter listens on; asked for when the waiter first listens (a fair
-        /// attempt takes its place in line then).
-        fn event(&mut self) -> &Event;
-
-        /// Tries the operation once; `Some` ends the wait. `registered` says the caller has
-        /// listened, so a failed attempt must announce it in the primitive's state.
-        fn attempt(&mut self, registered: bool) -> Option<Self::Output>;
-
-        /// Whether an attempt might succeed now; cheap and without side effects, for spinning.
-        fn hint(&self) -> bool;
-
-        /// Whether waiters compete for something a holder keeps using (a lock, permits), so a
-        /// spinner should back off at once rather than poll for a hand-off; see
-        /// [`Blocking::spin`](super::Blocking).
-        const CONTENDED: bool = false;
-
-        /// Whether the attempt only reads (it takes nothing, so its hint would be the same
-        /// check): a spinner then attempts at every check. Between two running threads the
-        /// checked word is in flux, and reading it once per check instead of twice (hint, then
-        /// attempt) keeps a hand-off near the speed of a bare atomic ping-pong.
-        const READ_ONLY: bool = false;
-
-        /// Whether the waiter takes a place in a line when it first listens (a FIFO policy):
-        /// then it listens before it spins, so that places follow the order of the calls.
-        fn stands_in_line(&self) -> bool {
-            false
-        }
     }
 }
