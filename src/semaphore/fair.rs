@@ -22,7 +22,7 @@ use std::sync::atomic::{
 use event_listener::Event;
 use parking_lot::Mutex;
 
-use super::permits::{guess_before_give, guess_before_take, update};
+use super::permits::update;
 use crate::wait::Attempt;
 
 /// Set while the line is not empty.
@@ -37,8 +37,6 @@ pub(crate) struct FairPermits {
     /// Low 32 bits: free permits. Bit 32: [`QUEUED`].
     state: AtomicU64,
     line: Mutex<VecDeque<Arc<Place>>>,
-    /// The count it was made with, the guess of [`update`].
-    idle: u32,
 }
 
 /// One waiter's place in line.
@@ -55,7 +53,6 @@ impl FairPermits {
         FairPermits {
             state: AtomicU64::new(permits as u64),
             line: Mutex::new(VecDeque::new()),
-            idle: permits,
         }
     }
 
@@ -72,7 +69,7 @@ impl FairPermits {
     /// Takes `n` permits if they are free and nobody waits for them.
     #[inline]
     pub(crate) fn try_take(&self, n: u32) -> bool {
-        self.take_guessing(n, guess_before_take(self.idle))
+        self.take_guessing(n, None)
     }
 
     /// [`try_take`](Self::try_take) from a guess of the word (see [`update`]).
@@ -87,7 +84,7 @@ impl FairPermits {
     /// Adds `n` permits and hands them down the line. With `limit`, refuses (`false`, nothing
     /// added) to go past it; with `saturate`, adds only up to the limit instead.
     pub(crate) fn give(&self, n: u32, limit: u32, saturate: bool) -> bool {
-        self.give_guessing(n, limit, saturate, guess_before_give(self.idle, n))
+        self.give_guessing(n, limit, saturate, None)
     }
 
     /// [`give`](Self::give) from a guess of the word (see [`update`]).

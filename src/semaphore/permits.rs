@@ -71,8 +71,6 @@ pub(crate) enum Permits {
 pub(crate) struct BargingPermits {
     state: AtomicU64,
     released: Event,
-    /// The count it was made with, the guess of [`update`].
-    idle: u32,
 }
 
 /// Changes `word` by `change`, as `AtomicU64::fetch_update` does, but starting from a guess of
@@ -87,6 +85,7 @@ pub(crate) struct BargingPermits {
 /// the word as the load would have, but takes its cache line from other units: so a count of
 /// more than one, whose free word has many values, does not guess (measured on
 /// `semaphore/contended-4/task`: guessing there cost a quarter more).
+#[inline]
 pub(super) fn update(
     word: &AtomicU64,
     likely: Option<u64>,
@@ -115,25 +114,12 @@ const LOCK_FREE: Option<u64> = Some(1);
 /// A lock's word when it is held and nobody waits, in either form.
 const LOCK_HELD: Option<u64> = Some(0);
 
-/// The guess of [`update`] for a take from permits made with `idle`: a lock's free word, and
-/// no guess for a larger count.
-pub(super) fn guess_before_take(idle: u32) -> Option<u64> {
-    if idle == 1 { LOCK_FREE } else { None }
-}
-
-/// The guess of [`update`] for a give of `n` to permits made with `idle`: a lock's held word,
-/// and no guess for a larger count.
-pub(super) fn guess_before_give(idle: u32, n: u32) -> Option<u64> {
-    if idle == 1 && n == 1 { LOCK_HELD } else { None }
-}
-
 impl Permits {
     pub(crate) const fn new(permits: u32, policy: Policy) -> Self {
         match policy {
             Policy::Barging => Permits::Barging(BargingPermits {
                 state: AtomicU64::new(permits as u64),
                 released: Event::new(),
-                idle: permits,
             }),
             Policy::Fifo => Permits::Fair(FairPermits::new(permits)),
         }
@@ -235,7 +221,7 @@ impl BargingPermits {
     /// A take by a unit that is not listening: refused while a listener starves.
     #[inline]
     fn try_take(&self, n: u32) -> bool {
-        self.take_guessing(n, guess_before_take(self.idle))
+        self.take_guessing(n, None)
     }
 
     /// [`try_take`](Self::try_take) from a guess of the word (see [`update`]).
@@ -270,7 +256,7 @@ impl BargingPermits {
 
     #[inline]
     fn give(&self, n: u32, limit: u32, saturate: bool) -> bool {
-        self.give_guessing(n, limit, saturate, guess_before_give(self.idle, n))
+        self.give_guessing(n, limit, saturate, None)
     }
 
     /// [`give`](Self::give) from a guess of the word (see [`update`]).
@@ -426,16 +412,22 @@ impl Attempt for Taking<'_> {
     #[inline]
     fn attempt(&mut self, registered: bool) -> Option<()> {
         if self.started.is_none() && !registered {
-            // Before it listens, a take in either policy is a plain try, and needs no state.
-            // Its failure goes straight back to the protocol (to spin): trying again at once
-            // would only take the contended word from its holder once more.
-            return self.permits.try_take(self.n).then_some(());
+            if self.permits.try_take(self.n) {
+                return Some(());
+            }
+            // Barging: back to the protocol, whose spin checks again soon enough. FIFO tries
+            // once more with its state built: a permit released meanwhile spares joining the
+            // line, which costs an allocation and the line's lock.
+            if let Permits::Barging(_) = self.permits {
+                return None;
+            }
         }
         self.attempt_started(registered)
     }
 
     fn stands_in_line(&self) -> bool {
         match &*self.started {
+            // Asked before any attempt of this take (a blocking method tried by itself).
             None => matches!(self.permits, Permits::Fair(_)),
             Some(Started::Fair(line)) => line.stands_in_line(),
             Some(Started::Barging(_)) => false,
