@@ -80,11 +80,11 @@ pub(crate) struct BargingPermits {
 /// held with nobody waiting before a give. Then the change is one compare-and-swap with
 /// nothing before it, as parking_lot's lock and unlock are; a load just before the locked
 /// instruction made the thread mutex's lock+unlock cost a fifth more
-/// (`cargo bench --bench mutex -- uncontended/threads`: ~16 ns before, ~13 ns guessing, as
-/// parking_lot in the same runs). A wrong guess costs a failed compare-and-swap, which reads
-/// the word as the load would have, but takes its cache line from other units: so a count of
-/// more than one, whose free word has many values, does not guess (measured on
-/// `semaphore/contended-4/task`: guessing there cost a quarter more).
+/// (`cargo bench --bench mutex -- uncontended/threads`: 16–18 ns reading first, 13–15 ns
+/// guessing, within a tenth of parking_lot in the same runs). A wrong guess costs a failed
+/// compare-and-swap, which reads the word as the load would have, but takes its cache line
+/// from other units: so a count of more than one, whose free word has many values, does not
+/// guess (measured on `semaphore/contended-4/task`: guessing there cost a quarter more).
 #[inline]
 pub(super) fn update(
     word: &AtomicU64,

@@ -125,10 +125,11 @@ impl Waiter for Blocking {
     ///   so an item or a `set` from a running thread is caught within nanoseconds of landing;
     /// - **a contended hold** (a lock, permits): the holder is busy with the cache line, so the
     ///   spinner checks at once, then after 8 and 16 pauses, then after 32 only between
-    ///   yields, and leaves the holder alone in between instead of fighting it for the line. Every check is a read of the holder's
-    ///   line; starting one step lower (4, 8, 16, 32) cost two threads hammering a mutex a
-    ///   fifth of their throughput (`cargo bench --bench mutex -- contended-2/threads-blocking`,
-    ///   three alternating runs: 48–55 ns a lock+unlock against 41 ns).
+    ///   yields, and leaves the holder alone in between instead of fighting it for the line.
+    ///   Every check reads the holder's line: starting one step lower (4, 8, 16, 32) cost two
+    ///   threads hammering a mutex a fifth of their throughput
+    ///   (`cargo bench --bench mutex -- contended-2/threads-blocking`, three alternating
+    ///   runs: 48–55 ns a lock+unlock against 41 ns).
     ///
     /// In both, a race lost (the hint said "maybe", the attempt failed: another unit got there
     /// first) doubles the pause too. An attempt that only reads ([`Attempt::READ_ONLY`]) is
