@@ -51,6 +51,6 @@ impl RawLock {
 
     /// Taking the lock, for the waiting protocol.
     pub(crate) fn taking(&self) -> Taking<'_> {
-        self.permit.taking(1)
+        self.permit.taking_lock()
     }
 }

@@ -164,9 +164,15 @@ impl Permits {
     /// nobody waiting as a constant, so nothing is read before the compare-and-swap.
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
+        self.take_guessing(1, LOCK_FREE)
+    }
+
+    /// Takes `n` permits if that needs no waiting, trying the word's guess `likely` first.
+    #[inline]
+    fn take_guessing(&self, n: u32, likely: Option<u64>) -> bool {
         match self {
-            Permits::Barging(permits) => permits.take_guessing(1, LOCK_FREE),
-            Permits::Fair(permits) => permits.take_guessing(1, LOCK_FREE),
+            Permits::Barging(permits) => permits.take_guessing(n, likely),
+            Permits::Fair(permits) => permits.take_guessing(n, likely),
         }
     }
 
@@ -198,6 +204,21 @@ impl Permits {
         Taking {
             permits: self,
             n,
+            likely: None,
+            started: ManuallyDrop::new(None),
+        }
+    }
+
+    /// Taking the permit of a count of one (a lock): its tries guess the free word, as
+    /// [`try_lock`](Self::try_lock) does. A spinner tries only when its hint has just read
+    /// the word free, so a second read before the compare-and-swap would only give the holder
+    /// more time to take the line back.
+    #[inline]
+    pub(crate) fn taking_lock(&self) -> Taking<'_> {
+        Taking {
+            permits: self,
+            n: 1,
+            likely: LOCK_FREE,
             started: ManuallyDrop::new(None),
         }
     }
@@ -315,6 +336,8 @@ impl BargingPermits {
 pub(crate) struct Taking<'a> {
     permits: &'a Permits,
     n: u32,
+    /// The guess of the word its tries start from (see [`update`]).
+    likely: Option<u64>,
     /// The policy's waiting state, from the first failed try on. Dropped by hand (see `Drop`),
     /// so that a take that never waited costs one inline check, not a call to drop glue.
     started: ManuallyDrop<Option<Started<'a>>>,
@@ -412,7 +435,7 @@ impl Attempt for Taking<'_> {
     #[inline]
     fn attempt(&mut self, registered: bool) -> Option<()> {
         if self.started.is_none() && !registered {
-            if self.permits.try_take(self.n) {
+            if self.permits.take_guessing(self.n, self.likely) {
                 return Some(());
             }
             // Barging: back to the protocol, whose spin checks again soon enough. FIFO tries
