@@ -6,9 +6,10 @@
 //! same protocol, written once here (`Waiting::poll` in this module):
 //!
 //! 1. **attempt**: try the operation (take the lock, pop an item, …);
-//! 2. **spin** (thread twins only): re-check a cheap hint for a few microseconds, since waking a
-//!    parked thread on another core costs ~20 µs while a hand-off between two running threads
-//!    takes nanoseconds;
+//! 2. **spin** (thread twins only): re-check a cheap hint, pausing and then yielding the core,
+//!    for at most about what parking would cost (a few tens of microseconds for a hand-off),
+//!    since waking a parked thread on another core costs ~20 µs while a hand-off between two
+//!    running threads takes nanoseconds;
 //! 3. **listen**: register a listener on the primitive's event;
 //! 4. **attempt again**, now as a registered waiter;
 //! 5. **wait**: return `Pending` until the listener is notified or the deadline passes, then go
@@ -96,7 +97,7 @@ mod sealed {
 pub struct Blocking;
 
 /// The spin budget of [`Blocking::spin`], in `pause` instructions (~30 ns each on our
-/// machines): about 4 µs of checks, less than the ~20 µs wake-up of a parked thread.
+/// machines): about 4 µs of checks, before the spinner starts yielding its core.
 const SPIN_PAUSES: u32 = 128;
 /// The longest pause, as a power of two (`pause` × 32), after which a spinner stops spinning
 /// and only yields its core.
@@ -104,8 +105,19 @@ const MAX_STEP: u32 = 5;
 /// The step a contended spinner starts from: each failed check raises the step, then pauses
 /// `pause` × 2^step, so its first pause is `pause` × 8.
 const CONTENDED_STEP: u32 = 2;
-/// How many times a spinner yields its core (checking after each) before it gives up.
-const YIELDS: u32 = 8;
+/// How many times a hand-off's spinner yields its core (checking after each) before it
+/// gives up: with its pauses, ~20–30 µs here when the other core is free, about what one park
+/// and wake-up cost, so a wait never spins for longer than parking would have taken (the
+/// classic spin-then-park rule). A shorter spin lost the partner whenever the host took its
+/// vCPU for a few microseconds: with 8 yields, two thread units bouncing an item through
+/// capacity-1 queues parked in one round trip of five and took 12–16 µs a round trip, with 64
+/// none parked and it took 0.9 µs (`cargo bench --bench queue -- ping-pong/thread-fifo`, three
+/// alternating runs; the event ping-pong went from 2.9 µs to 0.35 µs).
+const HANDOFF_YIELDS: u32 = 64;
+/// How many times a contended spinner yields: few, since the holder it waits for is running
+/// and will release soon; 64 cost two threads hammering a mutex a tenth of their throughput
+/// (`cargo bench --bench mutex -- contended-2/threads`, 39 ns against 43 ns).
+const CONTENDED_YIELDS: u32 = 8;
 
 impl Waiter for Blocking {
     type Timer = Sleep;
@@ -136,7 +148,8 @@ impl Waiter for Blocking {
     /// made at every check, without asking the hint first.
     ///
     /// After [`SPIN_PAUSES`] pauses, or once the pause would pass `2^MAX_STEP`, only
-    /// `yield_now`, a few times: on a busy machine the unit it waits for may need this core.
+    /// `yield_now` ([`HANDOFF_YIELDS`] or [`CONTENDED_YIELDS`] times): on a busy machine the
+    /// unit it waits for may need this core.
     #[inline]
     fn spin<A: Attempt>(op: &mut A, registered: bool) -> Option<A::Output> {
         let mut paused = 0;
@@ -161,7 +174,12 @@ impl Waiter for Blocking {
             }
             paused += pauses;
         }
-        for _ in 0..YIELDS {
+        let yields = if A::CONTENDED {
+            CONTENDED_YIELDS
+        } else {
+            HANDOFF_YIELDS
+        };
+        for _ in 0..yields {
             std::thread::yield_now();
             if op.hint() && !Self::cancelled() {
                 if let Some(done) = op.attempt(registered) {
