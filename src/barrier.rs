@@ -14,12 +14,10 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
-
+use crate::sync::atomic::{AtomicU8, Ordering::SeqCst};
+use crate::sync::{Arc, Mutex};
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{self, Blocking, Waiter, block_on, deadline_after};

@@ -452,7 +452,7 @@ impl<M, W: Waiter> ConditionTwin<M, W> {
             if predicate(&mut guard) {
                 return (guard, true);
             }
-            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            if deadline.is_some_and(|deadline| crate::sync::now() >= deadline) {
                 return (guard, false);
             }
             guard = self.wait_until::<T>(guard, deadline).await.0;

@@ -8,10 +8,10 @@
 //! generation counter, and a waiter returns when the flag is set *or* the generation moved since
 //! it started waiting.
 
+use crate::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 #[cfg(feature = "tokio")]
@@ -158,17 +158,19 @@ const FLAG: u64 = 1;
 const GENERATION: u64 = 2;
 
 impl<W: Waiter> EventTwin<W> {
-    /// A new event, not set.
-    ///
-    /// ```
-    /// let e = twinsync::event::ThreadEvent::new();
-    /// assert!(!e.is_set());
-    /// ```
-    pub const fn new() -> Self {
-        EventTwin {
-            state: AtomicU64::new(0),
-            changed: event_listener::Event::new(),
-            waiter: PhantomData,
+    crate::sync::const_fn! {
+        /// A new event, not set.
+        ///
+        /// ```
+        /// let e = twinsync::event::ThreadEvent::new();
+        /// assert!(!e.is_set());
+        /// ```
+        pub const fn new() -> Self {
+            EventTwin {
+                state: AtomicU64::new(0),
+                changed: event_listener::Event::new(),
+                waiter: PhantomData,
+            }
         }
     }
 

@@ -125,6 +125,7 @@ pub mod reentrant;
 #[cfg_attr(docsrs, doc(cfg(feature = "runner")))]
 pub mod report;
 pub mod semaphore;
+mod sync;
 pub mod timer;
 mod unit;
 pub mod wait;

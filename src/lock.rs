@@ -238,28 +238,32 @@ impl<W> fmt::Debug for LockGuard<'_, W> {
 }
 
 impl<W: Waiter> LockTwin<W> {
-    /// A new, unlocked lock with the twin's default [`Policy`] (the thread twin barges, as
-    /// `threading.Lock`; the task twin hands over in FIFO order, as `asyncio.Lock`).
-    ///
-    /// ```
-    /// assert!(!twinsync::lock::ThreadLock::new().is_locked());
-    /// ```
-    pub const fn new() -> Self {
-        Self::with_policy(W::POLICY)
+    crate::sync::const_fn! {
+        /// A new, unlocked lock with the twin's default [`Policy`] (the thread twin barges, as
+        /// `threading.Lock`; the task twin hands over in FIFO order, as `asyncio.Lock`).
+        ///
+        /// ```
+        /// assert!(!twinsync::lock::ThreadLock::new().is_locked());
+        /// ```
+        pub const fn new() -> Self {
+            Self::with_policy(W::POLICY)
+        }
     }
 }
 
 impl<W> LockTwin<W> {
-    /// A new, unlocked lock with the given [`Policy`].
-    ///
-    /// ```
-    /// use twinsync::{Policy, lock::ThreadLock};
-    /// assert_eq!(ThreadLock::with_policy(Policy::Fifo).policy(), Policy::Fifo);
-    /// ```
-    pub const fn with_policy(policy: Policy) -> Self {
-        LockTwin {
-            raw: RawLock::new(policy),
-            waiter: PhantomData,
+    crate::sync::const_fn! {
+        /// A new, unlocked lock with the given [`Policy`].
+        ///
+        /// ```
+        /// use twinsync::{Policy, lock::ThreadLock};
+        /// assert_eq!(ThreadLock::with_policy(Policy::Fifo).policy(), Policy::Fifo);
+        /// ```
+        pub const fn with_policy(policy: Policy) -> Self {
+            LockTwin {
+                raw: RawLock::new(policy),
+                waiter: PhantomData,
+            }
         }
     }
 

@@ -38,11 +38,11 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use crate::error::{NotHeld, Timeout};
 use crate::semaphore::SemaphoreTwin;
+use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{Blocking, Waiter, block_on, deadline_after, without_deadline};
@@ -270,22 +270,24 @@ fn current_owner() -> u64 {
 }
 
 impl<T, W> ReentrantMutexTwin<T, W> {
-    /// A new, unlocked reentrant mutex.
-    ///
-    /// ```
-    /// let m = twinsync::reentrant::ThreadReentrantMutex::new("shared");
-    /// assert!(!m.is_owned_by_current());
-    /// ```
-    pub const fn new(value: T) -> Self
-    where
-        W: Waiter,
-    {
-        ReentrantMutexTwin {
-            gate: SemaphoreTwin::bounded(1),
-            owner: AtomicU64::new(0),
-            depth: AtomicUsize::new(0),
-            bare: AtomicUsize::new(0),
-            value,
+    crate::sync::const_fn! {
+        /// A new, unlocked reentrant mutex.
+        ///
+        /// ```
+        /// let m = twinsync::reentrant::ThreadReentrantMutex::new("shared");
+        /// assert!(!m.is_owned_by_current());
+        /// ```
+        pub const fn new(value: T) -> Self
+        where
+            W: Waiter,
+        {
+            ReentrantMutexTwin {
+                gate: SemaphoreTwin::bounded(1),
+                owner: AtomicU64::new(0),
+                depth: AtomicUsize::new(0),
+                bare: AtomicUsize::new(0),
+                value,
+            }
         }
     }
 

@@ -27,6 +27,7 @@ use slab::Slab;
 
 use crate::flavor::FlavorKind;
 use crate::local::LocalMap;
+use crate::sync::thread_local_slot;
 use crate::wait::{self, Waiter};
 
 /// A unit's process-wide identity: unique among all units and foreign threads for the life of
@@ -212,7 +213,7 @@ impl fmt::Display for Unit {
     }
 }
 
-thread_local! {
+thread_local_slot! {
     /// The unit being polled on this thread right now, if any.
     static CURRENT: Cell<Option<Unit>> = const { Cell::new(None) };
     /// This OS thread's identity when no unit is being polled on it, made on first use.

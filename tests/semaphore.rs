@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{assert_waited_about, timed};
 use twinsync::semaphore::{Overflow, PermitGuard};
-use twinsync::{Flavor, JoinHandle, Semaphore, Timeout};
+use twinsync::{Flavor, JoinHandle, Policy, Semaphore, Timeout};
 
 flavor_tests! {
     in_run: [
@@ -23,6 +23,7 @@ flavor_tests! {
         bounded_limits_the_counter_not_the_guards,
         bounded_refuses_impossible_acquire_many,
         consecutive_releases_wake_as_many_waiters,
+        consecutive_releases_wake_waiters_in_either_policy,
         // Cancellation: a waiting future dropped mid-wait.
         dropped_acquire_takes_no_permit, dropped_notified_acquire_passes_the_wakeup_on,
     ],
@@ -198,6 +199,42 @@ async fn consecutive_releases_wake_as_many_waiters<F: Flavor>(f: F) {
     );
     for waiter in waiters {
         assert_eq!(waiter.join().await.unwrap(), Ok(()));
+    }
+}
+
+/// Two releases in a row while two waiters are busy being woken: both waiters get a permit.
+/// loom found the barging form losing the second wake-up (a give cleared "someone listens"
+/// while the first woken waiter had not yet taken, so the second give woke nobody and a free
+/// permit sat beside a sleeping waiter); the window is narrow, so this races it many times,
+/// on every flavour and in both policies.
+async fn consecutive_releases_wake_waiters_in_either_policy<F: Flavor>(f: F) {
+    for policy in [Policy::Barging, Policy::Fifo] {
+        for round in 0..200 {
+            let s = Arc::new(F::Semaphore::with_policy(0, policy));
+            let waiters: Vec<_> = (0..2)
+                .map(|i| {
+                    let s = Arc::clone(&s);
+                    f.spawn(format!("waiter-{i}"), async move {
+                        let permit = s.acquire_timeout(Duration::from_secs(5)).await;
+                        permit.map(PermitGuard::forget)
+                    })
+                })
+                .collect();
+            if round % 2 == 1 {
+                f.sleep(Duration::from_micros(50)).await; // let the waiters listen first
+            }
+            s.release(1).unwrap();
+            s.release(1).unwrap();
+            for waiter in waiters {
+                let got = waiter.join().await.unwrap();
+                assert_eq!(
+                    got,
+                    Ok(()),
+                    "{policy:?}, round {round}: a waiter was stranded"
+                );
+            }
+            assert_eq!(s.available(), 0);
+        }
     }
 }
 

@@ -15,9 +15,11 @@ pub(crate) struct RawLock {
 }
 
 impl RawLock {
-    pub(crate) const fn new(policy: Policy) -> Self {
-        RawLock {
-            permit: Permits::new(1, policy),
+    crate::sync::const_fn! {
+        pub(crate) const fn new(policy: Policy) -> Self {
+            RawLock {
+                permit: Permits::new(1, policy),
+            }
         }
     }
 

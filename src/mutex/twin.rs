@@ -107,31 +107,35 @@ pub type ThreadMutexGuard<'a, T> = MutexGuard<'a, T, Blocking>;
 pub type TaskMutexGuard<'a, T> = MutexGuard<'a, T, Async>;
 
 impl<T, W: Waiter> MutexTwin<T, W> {
-    /// A new, unlocked mutex with the twin's default [`Policy`] (the thread twin barges, the
-    /// task twin hands over in FIFO order).
-    ///
-    /// ```
-    /// let m = twinsync::mutex::ThreadMutex::new(0u8);
-    /// assert!(!m.is_locked());
-    /// ```
-    pub const fn new(value: T) -> Self {
-        Self::with_policy(value, W::POLICY)
+    crate::sync::const_fn! {
+        /// A new, unlocked mutex with the twin's default [`Policy`] (the thread twin barges, the
+        /// task twin hands over in FIFO order).
+        ///
+        /// ```
+        /// let m = twinsync::mutex::ThreadMutex::new(0u8);
+        /// assert!(!m.is_locked());
+        /// ```
+        pub const fn new(value: T) -> Self {
+            Self::with_policy(value, W::POLICY)
+        }
     }
 }
 
 impl<T, W> MutexTwin<T, W> {
-    /// A new, unlocked mutex with the given [`Policy`].
-    ///
-    /// ```
-    /// use twinsync::{Policy, mutex::ThreadMutex};
-    /// let m = ThreadMutex::with_policy(0u8, Policy::Fifo);
-    /// assert_eq!(m.policy(), Policy::Fifo);
-    /// ```
-    pub const fn with_policy(value: T, policy: Policy) -> Self {
-        MutexTwin {
-            lock: RawLock::new(policy),
-            waiter: PhantomData,
-            value: UnsafeCell::new(value),
+    crate::sync::const_fn! {
+        /// A new, unlocked mutex with the given [`Policy`].
+        ///
+        /// ```
+        /// use twinsync::{Policy, mutex::ThreadMutex};
+        /// let m = ThreadMutex::with_policy(0u8, Policy::Fifo);
+        /// assert_eq!(m.policy(), Policy::Fifo);
+        /// ```
+        pub const fn with_policy(value: T, policy: Policy) -> Self {
+            MutexTwin {
+                lock: RawLock::new(policy),
+                waiter: PhantomData,
+                value: UnsafeCell::new(value),
+            }
         }
     }
 

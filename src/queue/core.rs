@@ -18,13 +18,13 @@
 //! attempt that returns it, within one poll, so no future is ever dropped holding one.
 
 use std::mem;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use event_listener::{Event, IntoNotification};
-use parking_lot::Mutex;
 
 use super::discipline::Discipline;
 use super::error::{TaskDoneError, TryGetError, TryPutError};
+use crate::sync::Mutex;
+use crate::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// Who waits: the index into [`State::waiting`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::Queue;
@@ -14,6 +13,7 @@ use super::error::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
 };
 use crate::error::Timeout;
+use crate::sync::Arc;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{self, Blocking, Waiter, Waiting, block_on, deadline_after};

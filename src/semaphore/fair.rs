@@ -14,15 +14,14 @@
 //! one compare-and-swap each, as in the barging policy.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
-use std::sync::atomic::{
-    AtomicBool, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Release,
-};
 
 use event_listener::Event;
-use parking_lot::Mutex;
 
 use super::permits::update;
+use crate::sync::atomic::{
+    AtomicBool, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Release,
+};
+use crate::sync::{Arc, Mutex};
 use crate::wait::Attempt;
 
 /// Set while the line is not empty.
@@ -49,10 +48,12 @@ struct Place {
 }
 
 impl FairPermits {
-    pub(crate) const fn new(permits: u32) -> Self {
-        FairPermits {
-            state: AtomicU64::new(permits as u64),
-            line: Mutex::new(VecDeque::new()),
+    crate::sync::const_fn! {
+        pub(crate) const fn new(permits: u32) -> Self {
+            FairPermits {
+                state: AtomicU64::new(permits as u64),
+                line: Mutex::new(VecDeque::new()),
+            }
         }
     }
 

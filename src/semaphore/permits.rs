@@ -14,8 +14,11 @@
 //! - an uncontended take or give is one compare-and-swap, and touches no event;
 //! - a unit that has listened takes with `WAITING` set, whether it succeeds (conservatively:
 //!   others may still listen) or fails (it announces itself), so the next give sees `WAITING`;
-//! - a give that finds `WAITING` clears it and notifies: one listener for a lock (a woken one
-//!   that loses the race sets `WAITING` again), `n` more for `n` permits of a semaphore.
+//! - a give that finds `WAITING` notifies: one listener for a lock, and clears `WAITING` (a
+//!   woken one that loses the race sets it again); `n` more listeners for `n` permits of a
+//!   semaphore, and keeps `WAITING`, since a second give may come before the first woken
+//!   listener runs and must wake another (once contended, a semaphore's give always looks for
+//!   listeners: one load in event-listener when there are none).
 //!
 //! Barging alone can starve a waiter for ever: the releasing unit asks again at once and wins
 //! against a waiter that must first be woken. So the fairness is *eventual*, as parking_lot's,
@@ -25,15 +28,14 @@
 //! owner clears the ticket when it takes, or when it gives up waiting.
 
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{
-    AtomicU32, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed,
-};
+use std::sync::atomic::AtomicU32;
 use std::time::{Duration, Instant};
 
 use event_listener::{Event, IntoNotification};
 
 use super::fair::{FairPermits, InLine};
 use crate::policy::Policy;
+use crate::sync::atomic::{AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed};
 use crate::wait::Attempt;
 
 /// Set while some unit may be listening (barging form).
@@ -115,13 +117,15 @@ const LOCK_FREE: Option<u64> = Some(1);
 const LOCK_HELD: Option<u64> = Some(0);
 
 impl Permits {
-    pub(crate) const fn new(permits: u32, policy: Policy) -> Self {
-        match policy {
-            Policy::Barging => Permits::Barging(BargingPermits {
-                state: AtomicU64::new(permits as u64),
-                released: Event::new(),
-            }),
-            Policy::Fifo => Permits::Fair(FairPermits::new(permits)),
+    crate::sync::const_fn! {
+        pub(crate) const fn new(permits: u32, policy: Policy) -> Self {
+            match policy {
+                Policy::Barging => Permits::Barging(BargingPermits {
+                    state: AtomicU64::new(permits as u64),
+                    released: Event::new(),
+                }),
+                Policy::Fifo => Permits::Fair(FairPermits::new(permits)),
+            }
         }
     }
 
@@ -285,11 +289,19 @@ impl BargingPermits {
     fn give_guessing(&self, n: u32, limit: u32, saturate: bool, likely: Option<u64>) -> bool {
         let before = update(&self.state, likely, |state| {
             let total = u64::from(free(state)) + u64::from(n);
-            let starving = state - without_starver(state);
-            if total <= u64::from(limit) {
-                Some(total | starving)
+            // A lock's give clears `WAITING` (the one waiter it wakes announces itself again);
+            // a count of more than one keeps it: two gives in a row may free permits for two
+            // waiters before the first one woken has run, and the second give must still see
+            // that someone listens (loom: `semaphore_releases_wake_every_waiter_barging`).
+            let kept = if limit == 1 {
+                state - without_starver(state)
             } else {
-                saturate.then_some(u64::from(limit) | starving)
+                state - u64::from(free(state))
+            };
+            if total <= u64::from(limit) {
+                Some(total | kept)
+            } else {
+                saturate.then_some(u64::from(limit) | kept)
             }
         });
         match before {
@@ -397,7 +409,8 @@ impl Announced<'_> {
     #[inline(never)]
     fn attempt_listening(&mut self) -> bool {
         if self.ticket == 0
-            && self.since.get_or_insert_with(Instant::now).elapsed() >= STARVED_AFTER
+            && crate::sync::now() - *self.since.get_or_insert_with(crate::sync::now)
+                >= STARVED_AFTER
         {
             // Tickets fit the bits above `STARVER_SHIFT` and are never 0.
             self.ticket = NEXT_TICKET.fetch_add(1, Relaxed) % (u32::MAX >> 2) + 1;

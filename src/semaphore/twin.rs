@@ -62,56 +62,64 @@ pub struct SemaphorePermit<'a, W> {
 }
 
 impl<W: Waiter> SemaphoreTwin<W> {
-    /// A semaphore with `permits` permits that explicit releases may raise (up to `u32::MAX`),
-    /// with the twin's default [`Policy`].
-    ///
-    /// ```
-    /// assert_eq!(twinsync::semaphore::ThreadSemaphore::new(3).available(), 3);
-    /// ```
-    pub const fn new(permits: u32) -> Self {
-        Self::with_policy(permits, W::POLICY)
+    crate::sync::const_fn! {
+        /// A semaphore with `permits` permits that explicit releases may raise (up to `u32::MAX`),
+        /// with the twin's default [`Policy`].
+        ///
+        /// ```
+        /// assert_eq!(twinsync::semaphore::ThreadSemaphore::new(3).available(), 3);
+        /// ```
+        pub const fn new(permits: u32) -> Self {
+            Self::with_policy(permits, W::POLICY)
+        }
     }
 
-    /// A semaphore that never holds more than `permits` permits, with the twin's default
-    /// [`Policy`].
-    ///
-    /// ```
-    /// let s = twinsync::semaphore::ThreadSemaphore::bounded(3);
-    /// assert_eq!(s.limit(), 3);
-    /// ```
-    pub const fn bounded(permits: u32) -> Self {
-        Self::bounded_with_policy(permits, W::POLICY)
+    crate::sync::const_fn! {
+        /// A semaphore that never holds more than `permits` permits, with the twin's default
+        /// [`Policy`].
+        ///
+        /// ```
+        /// let s = twinsync::semaphore::ThreadSemaphore::bounded(3);
+        /// assert_eq!(s.limit(), 3);
+        /// ```
+        pub const fn bounded(permits: u32) -> Self {
+            Self::bounded_with_policy(permits, W::POLICY)
+        }
     }
 }
 
 impl<W> SemaphoreTwin<W> {
-    /// A semaphore with `permits` permits (unbounded) and the given [`Policy`].
-    ///
-    /// ```
-    /// use twinsync::{Policy, semaphore::TaskSemaphore};
-    /// let s = TaskSemaphore::with_policy(2, Policy::Barging);
-    /// assert_eq!(s.policy(), Policy::Barging);
-    /// ```
-    pub const fn with_policy(permits: u32, policy: Policy) -> Self {
-        SemaphoreTwin {
-            permits: Permits::new(permits, policy),
-            limit: u32::MAX,
-            waiter: PhantomData,
+    crate::sync::const_fn! {
+        /// A semaphore with `permits` permits (unbounded) and the given [`Policy`].
+        ///
+        /// ```
+        /// use twinsync::{Policy, semaphore::TaskSemaphore};
+        /// let s = TaskSemaphore::with_policy(2, Policy::Barging);
+        /// assert_eq!(s.policy(), Policy::Barging);
+        /// ```
+        pub const fn with_policy(permits: u32, policy: Policy) -> Self {
+            SemaphoreTwin {
+                permits: Permits::new(permits, policy),
+                limit: u32::MAX,
+                waiter: PhantomData,
+            }
         }
     }
 
-    /// A bounded semaphore of `permits` permits with the given [`Policy`].
-    ///
-    /// ```
-    /// use twinsync::{Policy, semaphore::ThreadSemaphore};
-    /// let s = ThreadSemaphore::bounded_with_policy(1, Policy::Fifo);
-    /// assert_eq!((s.limit(), s.policy()), (1, Policy::Fifo));
-    /// ```
-    pub const fn bounded_with_policy(permits: u32, policy: Policy) -> Self {
-        SemaphoreTwin {
-            permits: Permits::new(permits, policy),
-            limit: permits,
-            waiter: PhantomData,
+    crate::sync::const_fn! {
+        /// A bounded semaphore of `permits` permits with the given [`Policy`].
+        ///
+        /// ```
+        /// use twinsync::{Policy, semaphore::ThreadSemaphore};
+        /// let s = ThreadSemaphore::bounded_with_policy(1, Policy::Fifo);
+        /// assert_eq!((s.limit(), s.policy()), (1, Policy::Fifo));
+        /// ```
+        pub const fn bounded_with_policy(permits: u32, policy: Policy) -> Self {
+            SemaphoreTwin {
+                permits: Permits::new(permits, policy),
+                limit: permits,
+                waiter: PhantomData,
+            }
         }
     }
 

@@ -16,10 +16,10 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock, mpsc};
 use std::task::{Context, Poll, Waker};
-use std::thread::{self, Thread};
 use std::time::Instant;
 
-use parking_lot::Mutex;
+use crate::sync::Mutex;
+use crate::sync::thread::{self, Thread};
 
 /// One thread's deadlines, keyed by when they pass (and a sequence number, so equal instants
 /// stay distinct entries).
@@ -45,7 +45,7 @@ impl Clock {
     pub(crate) fn fire_due(&self) -> Option<Instant> {
         let mut timers = self.timers.lock();
         let first = timers.first_key_value().map(|(&(at, _), _)| at)?;
-        let now = Instant::now();
+        let now = crate::sync::now();
         if first > now {
             return Some(first);
         }
@@ -105,7 +105,7 @@ fn global_clock() -> &'static Arc<Clock> {
     static GLOBAL: OnceLock<Arc<Clock>> = OnceLock::new();
     GLOBAL.get_or_init(|| {
         let (send, receive) = mpsc::sync_channel(1);
-        let started = thread::Builder::new()
+        let started = std::thread::Builder::new()
             .name("twinsync-timer".into())
             .spawn(move || {
                 // An executor with nothing to do but serve its clock, forever.
@@ -184,7 +184,7 @@ impl Future for Sleep {
         let Some(deadline) = self.deadline else {
             return Poll::Pending;
         };
-        if Instant::now() >= deadline {
+        if crate::sync::now() >= deadline {
             self.unregister();
             return Poll::Ready(());
         }

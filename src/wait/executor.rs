@@ -14,13 +14,13 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering::AcqRel, Ordering::SeqCst};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
-use std::time::Instant;
 
 use super::clock::Clock;
+use crate::sync::atomic::{AtomicBool, Ordering::AcqRel, Ordering::SeqCst};
+use crate::sync::thread::{self, Thread};
+use crate::sync::thread_local_slot;
 
 /// The waker of one OS thread: raises a flag and unparks the thread.
 struct Signal {
@@ -99,7 +99,7 @@ impl ThreadContext {
             }
             match next {
                 None => thread::park(),
-                Some(at) => thread::park_timeout(at.saturating_duration_since(Instant::now())),
+                Some(at) => thread::park_timeout(at.saturating_duration_since(crate::sync::now())),
             }
         }
     }
@@ -127,7 +127,7 @@ impl Drop for Running<'_> {
     }
 }
 
-thread_local! {
+thread_local_slot! {
     static CONTEXT: ThreadContext = ThreadContext::new();
 }
 

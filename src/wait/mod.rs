@@ -98,7 +98,12 @@ pub struct Blocking;
 
 /// The spin budget of [`Blocking::spin`], in `pause` instructions (~30 ns each on our
 /// machines): about 4 µs of checks, before the spinner starts yielding its core.
+#[cfg(not(loom))]
 const SPIN_PAUSES: u32 = 128;
+/// Under loom every pause and yield is a point where the model may switch threads: one check
+/// and one yield keep the spin's code in the model without multiplying its interleavings.
+#[cfg(loom)]
+const SPIN_PAUSES: u32 = 1;
 /// The longest pause, as a power of two (`pause` × 32), after which a spinner stops spinning
 /// and only yields its core.
 const MAX_STEP: u32 = 5;
@@ -113,11 +118,17 @@ const CONTENDED_STEP: u32 = 2;
 /// capacity-1 queues parked in one round trip of five and took 12–16 µs a round trip, with 64
 /// none parked and it took 0.9 µs (`cargo bench --bench queue -- ping-pong/thread-fifo`, three
 /// alternating runs; the event ping-pong went from 2.9 µs to 0.35 µs).
+#[cfg(not(loom))]
 const HANDOFF_YIELDS: u32 = 64;
+#[cfg(loom)]
+const HANDOFF_YIELDS: u32 = 1;
 /// How many times a contended spinner yields: few, since the holder it waits for is running
 /// and will release soon; 64 cost two threads hammering a mutex a tenth of their throughput
 /// (`cargo bench --bench mutex -- contended-2/threads`, 39 ns against 43 ns).
+#[cfg(not(loom))]
 const CONTENDED_YIELDS: u32 = 8;
+#[cfg(loom)]
+const CONTENDED_YIELDS: u32 = 1;
 
 impl Waiter for Blocking {
     type Timer = Sleep;
@@ -170,7 +181,7 @@ impl Waiter for Blocking {
             }
             let pauses = 1 << step;
             for _ in 0..pauses {
-                std::hint::spin_loop();
+                crate::sync::spin_loop();
             }
             paused += pauses;
         }
@@ -180,7 +191,7 @@ impl Waiter for Blocking {
             HANDOFF_YIELDS
         };
         for _ in 0..yields {
-            std::thread::yield_now();
+            crate::sync::thread::yield_now();
             if op.hint() && !Self::cancelled() {
                 if let Some(done) = op.attempt(registered) {
                     return Some(done);
@@ -466,7 +477,7 @@ impl<W: Waiter> Waiting<W> {
         let Some(deadline) = self.deadline else {
             return Poll::Pending;
         };
-        if Instant::now() >= deadline {
+        if crate::sync::now() >= deadline {
             return Poll::Ready(false);
         }
         let timer = self
@@ -538,12 +549,12 @@ pub(crate) fn thread_sleep(deadline: Option<Instant>) -> Sleep {
 
 /// Whether `deadline` has passed (`None`: never).
 fn expired(deadline: Option<Instant>) -> bool {
-    deadline.is_some_and(|deadline| Instant::now() >= deadline)
+    deadline.is_some_and(|deadline| crate::sync::now() >= deadline)
 }
 
 /// The deadline `timeout` from now, or `None` (wait forever) if that is past representable time.
 pub(crate) fn deadline_after(timeout: Duration) -> Option<Instant> {
-    Instant::now().checked_add(timeout)
+    crate::sync::now().checked_add(timeout)
 }
 
 /// Unwraps the result of a wait that had no deadline, which therefore cannot have timed out.
