@@ -116,6 +116,8 @@ pub mod event;
 pub mod flavor;
 pub mod local;
 pub mod lock;
+#[cfg(all(test, loom))]
+mod loom_models;
 pub mod mutex;
 mod policy;
 pub mod pool;

@@ -21,13 +21,12 @@ use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
 use event_listener::Event;
-use parking_lot::Mutex;
 use pin_project_lite::pin_project;
 use slab::Slab;
 
 use crate::flavor::FlavorKind;
 use crate::local::LocalMap;
-use crate::sync::thread_local_slot;
+use crate::sync::{Mutex, thread_local_slot};
 use crate::wait::{self, Waiter};
 
 /// A unit's process-wide identity: unique among all units and foreign threads for the life of

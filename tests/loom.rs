@@ -105,6 +105,43 @@ fn event_set_then_clear_wakes_started_waiter() {
     });
 }
 
+/// A waiter that starts after a `clear` returns only for a `set` made during its wait: if it
+/// returned, the flag is still set at the end (nothing clears after it started). With `set`
+/// made of two steps (raise the flag, then count the generation), a waiter could start between
+/// them, after a `clear` that came between them too, and return on the late count of a `set`
+/// that was over before it began.
+#[test]
+fn event_waiter_started_after_clear_ignores_earlier_set() {
+    loom::model(|| {
+        let event = Arc::new(ThreadEvent::new());
+        let cleared = Arc::new(Flag::default());
+        let clearer = spawn({
+            let (event, cleared) = (Arc::clone(&event), Arc::clone(&cleared));
+            move || {
+                event.clear();
+                cleared.raise();
+            }
+        });
+        let waiter = spawn({
+            let (event, cleared) = (Arc::clone(&event), Arc::clone(&cleared));
+            move || {
+                cleared.await_raised();
+                let mut wait = Box::pin(Event::wait(&*event));
+                wait.as_mut()
+                    .poll(&mut Context::from_waker(Waker::noop()))
+                    .is_ready()
+            }
+        });
+        event.set();
+        clearer.join().unwrap();
+        let returned = waiter.join().unwrap();
+        assert!(
+            !returned || event.is_set(),
+            "the waiter returned for a set that ended before it started"
+        );
+    });
+}
+
 // --- Semaphore, BoundedSemaphore --------------------------------------------------------------
 
 /// Two releases of one permit each wake two waiters, in either policy. A `notify(n)` that

@@ -479,7 +479,8 @@ impl Attempt for Taking<'_> {
     }
 }
 
-#[cfg(test)]
+// Plain unit tests: under loom, atomics exist only inside a model (`src/loom_models.rs`).
+#[cfg(all(test, not(loom)))]
 mod tests {
     use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 

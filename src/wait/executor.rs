@@ -14,10 +14,11 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::{Pin, pin};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::clock::Clock;
+use crate::sync::Mutex;
 use crate::sync::atomic::{AtomicBool, Ordering::AcqRel, Ordering::SeqCst};
 use crate::sync::thread::{self, Thread};
 use crate::sync::thread_local_slot;
@@ -204,8 +205,9 @@ pub(crate) fn cancel_requested() -> bool {
 #[derive(Default)]
 pub(crate) struct Cancel {
     requested: AtomicBool,
-    /// The signal of the unit's thread, once the unit runs.
-    signal: OnceLock<Arc<Signal>>,
+    /// The signal of the unit's thread, once the unit runs. A lock rather than a `OnceLock`:
+    /// it is taken once by each side, and the loom models see the hand-over through it.
+    signal: Mutex<Option<Arc<Signal>>>,
 }
 
 impl std::fmt::Debug for Cancel {
@@ -224,7 +226,8 @@ impl Cancel {
     /// Asks the unit to stop at its current wait, and wakes it so it sees the request.
     pub(crate) fn request(&self) {
         self.requested.store(true, SeqCst);
-        if let Some(signal) = self.signal.get() {
+        let signal = self.signal.lock().clone();
+        if let Some(signal) = signal {
             signal.cancelled.store(true, SeqCst);
             signal.wake_by_ref();
         }
@@ -237,7 +240,7 @@ pub(crate) fn run_unit<Fut: Future>(future: Fut, cancel: &Cancel) -> Option<Fut:
     let future = pin!(future);
     with_context(|context| {
         // Set before the first poll; a request made before that is seen by `drive`'s check.
-        let _ = cancel.signal.set(Arc::clone(&context.signal));
+        *cancel.signal.lock() = Some(Arc::clone(&context.signal));
         context.drive(future, Some(cancel))
     })
 }
