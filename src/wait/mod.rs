@@ -100,10 +100,12 @@ pub struct Blocking;
 /// machines): about 4 µs of checks, before the spinner starts yielding its core.
 #[cfg(not(loom))]
 const SPIN_PAUSES: u32 = 128;
-/// Under loom every pause and yield is a point where the model may switch threads: one check
-/// and one yield keep the spin's code in the model without multiplying its interleavings.
+/// Under loom the spin makes no attempt at all. It only ever adds attempts, which the protocol
+/// does not rely on, while each pause or yield tells loom "this thread waits for another", so
+/// loom runs the others first and never explores the interleavings where the waiter gets to
+/// park before the change it waits for (a `set` that notified nobody went unnoticed so).
 #[cfg(loom)]
-const SPIN_PAUSES: u32 = 1;
+const SPIN_PAUSES: u32 = 0;
 /// The longest pause, as a power of two (`pause` × 32), after which a spinner stops spinning
 /// and only yields its core.
 const MAX_STEP: u32 = 5;
@@ -121,14 +123,14 @@ const CONTENDED_STEP: u32 = 2;
 #[cfg(not(loom))]
 const HANDOFF_YIELDS: u32 = 64;
 #[cfg(loom)]
-const HANDOFF_YIELDS: u32 = 1;
+const HANDOFF_YIELDS: u32 = 0;
 /// How many times a contended spinner yields: few, since the holder it waits for is running
 /// and will release soon; 64 cost two threads hammering a mutex a tenth of their throughput
 /// (`cargo bench --bench mutex -- contended-2/threads`, 39 ns against 43 ns).
 #[cfg(not(loom))]
 const CONTENDED_YIELDS: u32 = 8;
 #[cfg(loom)]
-const CONTENDED_YIELDS: u32 = 1;
+const CONTENDED_YIELDS: u32 = 0;
 
 impl Waiter for Blocking {
     type Timer = Sleep;
