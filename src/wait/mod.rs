@@ -98,14 +98,7 @@ pub struct Blocking;
 
 /// The spin budget of [`Blocking::spin`], in `pause` instructions (~30 ns each on our
 /// machines): about 4 µs of checks, before the spinner starts yielding its core.
-#[cfg(not(loom))]
 const SPIN_PAUSES: u32 = 128;
-/// Under loom the spin makes no attempt at all. It only ever adds attempts, which the protocol
-/// does not rely on, while each pause or yield tells loom "this thread waits for another", so
-/// loom runs the others first and never explores the interleavings where the waiter gets to
-/// park before the change it waits for (a `set` that notified nobody went unnoticed so).
-#[cfg(loom)]
-const SPIN_PAUSES: u32 = 0;
 /// The longest pause, as a power of two (`pause` × 32), after which a spinner stops spinning
 /// and only yields its core.
 const MAX_STEP: u32 = 5;
@@ -120,17 +113,11 @@ const CONTENDED_STEP: u32 = 2;
 /// capacity-1 queues parked in one round trip of five and took 12–16 µs a round trip, with 64
 /// none parked and it took 0.9 µs (`cargo bench --bench queue -- ping-pong/thread-fifo`, three
 /// alternating runs; the event ping-pong went from 2.9 µs to 0.35 µs).
-#[cfg(not(loom))]
 const HANDOFF_YIELDS: u32 = 64;
-#[cfg(loom)]
-const HANDOFF_YIELDS: u32 = 0;
 /// How many times a contended spinner yields: few, since the holder it waits for is running
 /// and will release soon; 64 cost two threads hammering a mutex a tenth of their throughput
 /// (`cargo bench --bench mutex -- contended-2/threads`, 39 ns against 43 ns).
-#[cfg(not(loom))]
 const CONTENDED_YIELDS: u32 = 8;
-#[cfg(loom)]
-const CONTENDED_YIELDS: u32 = 0;
 
 impl Waiter for Blocking {
     type Timer = Sleep;
@@ -165,6 +152,13 @@ impl Waiter for Blocking {
     /// unit it waits for may need this core.
     #[inline]
     fn spin<A: Attempt>(op: &mut A, registered: bool) -> Option<A::Output> {
+        if cfg!(loom) {
+            // Under loom the spin makes no attempt. It only ever adds attempts, which the
+            // protocol does not rely on, while each pause or yield tells loom "this thread waits
+            // for another": loom would run the others first and never explore a waiter parking
+            // before the change it waits for (a `set` that notified nobody went unnoticed so).
+            return None;
+        }
         let mut paused = 0;
         let mut step = CONTENDED_STEP * u32::from(A::CONTENDED);
         while paused < SPIN_PAUSES && step < MAX_STEP {
