@@ -250,19 +250,35 @@ fn reentrant_mutex_owner_and_depth_hand_off() {
 
 // --- Condition --------------------------------------------------------------------------------
 
-/// `notify_one` against a waiter dropped mid-wait: the notification it may have received
-/// passes on, so the waiter that stays is woken.
+/// `notify_one` against a waiter dropped mid-wait: a notification the dropped waiter may
+/// already have taken (it was woken and is waiting to take the lock back when it goes) passes
+/// on, so the waiter that stays is woken. A listener dropped before it took its notification
+/// passes it on by itself (event-listener); the taken one is the condition's own duty.
 #[test]
 fn condition_notification_passes_on_from_dropped_waiter() {
     loom::model(|| {
         let condition = Arc::new(ThreadCondition::new(false));
-        let armed = Arc::new(Flag::default());
+        let (armed, notified, relocking) = (
+            Arc::new(Flag::default()),
+            Arc::new(Flag::default()),
+            Arc::new(Flag::default()),
+        );
         let dropped = spawn({
-            let (condition, armed) = (Arc::clone(&condition), Arc::clone(&armed));
+            let condition = Arc::clone(&condition);
+            let (armed, notified, relocking) = (
+                Arc::clone(&armed),
+                Arc::clone(&notified),
+                Arc::clone(&relocking),
+            );
             move || {
                 let guard = condition.lock();
-                let wait = started(Condition::wait(&*condition, guard));
+                let mut wait = started(Condition::wait(&*condition, guard));
                 armed.raise();
+                notified.await_raised();
+                // Takes the notification if it was this waiter's, then finds the lock held.
+                let again = wait.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+                assert!(again.is_pending(), "the notifier still holds the lock");
+                relocking.raise();
                 drop(wait);
             }
         });
@@ -275,8 +291,12 @@ fn condition_notification_passes_on_from_dropped_waiter() {
             }
         });
         armed.await_raised();
-        *condition.lock() = true;
+        let mut guard = condition.lock();
+        *guard = true;
         condition.notify_one();
+        notified.raise();
+        relocking.await_raised();
+        drop(guard);
         dropped.join().unwrap();
         patient.join().unwrap();
     });
