@@ -337,6 +337,29 @@ fn barrier_abort_breaks_waiters() {
     });
 }
 
+/// `reset` against a party waiting on the barrier: the waiter gets `Broken`, and the barrier
+/// is whole again afterwards, as Python's `Barrier.reset()`.
+#[test]
+fn barrier_reset_breaks_waiters_and_mends() {
+    loom::model(|| {
+        let barrier = Arc::new(ThreadBarrier::new(2).unwrap());
+        let armed = Arc::new(Flag::default());
+        let waiter = spawn({
+            let (barrier, armed) = (Arc::clone(&barrier), Arc::clone(&armed));
+            move || {
+                let wait = started(Barrier::wait(&*barrier));
+                armed.raise();
+                block_on(wait).is_err()
+            }
+        });
+        armed.await_raised();
+        barrier.reset();
+        assert!(waiter.join().unwrap(), "the waiter saw the reset");
+        assert!(!barrier.is_broken());
+        assert_eq!(barrier.n_waiting(), 0);
+    });
+}
+
 // --- Queue core -------------------------------------------------------------------------------
 
 /// put/get through a queue of capacity one: items arrive once each, in order, with the
@@ -434,16 +457,16 @@ fn executor_wake_versus_park() {
     loom::model(|| {
         let flag = Arc::new(AtomicBool::new(false));
         let waker = Arc::new(loom::sync::Mutex::new(None::<Waker>));
-        let waking = spawn({
+        // The executor runs on a spawned thread and this one wakes it, so the unpark never
+        // reaches a thread blocked in `join` (loom asserts on that: tokio-rs/loom#249).
+        let parked = spawn({
             let (flag, waker) = (Arc::clone(&flag), Arc::clone(&waker));
-            move || {
-                flag.store(true, SeqCst);
-                if let Some(waker) = waker.lock().unwrap().take() {
-                    waker.wake();
-                }
-            }
+            move || block_on(Woken { flag, waker })
         });
-        block_on(Woken { flag, waker });
-        waking.join().unwrap();
+        flag.store(true, SeqCst);
+        if let Some(waker) = waker.lock().unwrap().take() {
+            waker.wake();
+        }
+        parked.join().unwrap();
     });
 }
