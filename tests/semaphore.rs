@@ -29,7 +29,9 @@ flavor_tests! {
     ],
 }
 
-/// The seeds' semaphore: at most n units use the resource at once, and n do.
+/// The seeds' semaphore: at most n units use the resource at once, and n do. A unit inside
+/// stays until n have been inside together (or 10 s passed), so the "n do" half does not hang
+/// on the machine being fast enough to overlap short sleeps.
 async fn at_most_n_units_inside<F: Flavor>(f: F) {
     const LIMIT: u32 = 3;
     let gate = Arc::new(F::Semaphore::new(LIMIT));
@@ -42,7 +44,12 @@ async fn at_most_n_units_inside<F: Flavor>(f: F) {
                 let _permit = gate.acquire().await;
                 let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
-                g.sleep(Duration::from_millis(10)).await;
+                let entered = std::time::Instant::now();
+                while peak.load(Ordering::SeqCst) < LIMIT as usize
+                    && entered.elapsed() < Duration::from_secs(10)
+                {
+                    g.sleep(Duration::from_millis(1)).await;
+                }
                 inside.fetch_sub(1, Ordering::SeqCst);
             })
         })
