@@ -2,7 +2,9 @@
 //! the thread parker, thread-local slots, the spin hint — in one place, so that building with
 //! `RUSTFLAGS="--cfg loom"` swaps every one of them for loom's model-checked twin and the same
 //! code runs under loom (`tests/loom.rs`), as tokio's `src/loom/` and async-lock's `mod sync`
-//! do. event-listener switches itself on the same `cfg`.
+//! do. event-listener switches itself on the same `cfg`. `RUSTFLAGS="--cfg shuttle"` swaps
+//! in shuttle's instead, for randomised and PCT schedules of the task twins
+//! (`tests/shuttle.rs`); what is said of loom below holds for shuttle too.
 //!
 //! Shared state inside the crate is held in this module's `Arc` (loom's sees the last owner's
 //! drop as ordered after the other owners' last use; a `std` `Arc` would look like a race).
@@ -22,13 +24,15 @@
 //! loom's objects have no `const` constructors, so the constructors built on them are declared
 //! through [`const_fn!`]: `const fn` normally, a plain `fn` under loom.
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use parking_lot::Mutex;
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use std::hint::spin_loop;
 #[cfg(not(loom))]
-pub(crate) use std::sync::{Arc, atomic};
-#[cfg(not(loom))]
+pub(crate) use std::sync::Arc;
+#[cfg(not(any(loom, shuttle)))]
+pub(crate) use std::sync::atomic;
+#[cfg(not(any(loom, shuttle)))]
 pub(crate) use std::thread;
 
 #[cfg(loom)]
@@ -38,14 +42,30 @@ pub(crate) use loom::sync::{Arc, atomic};
 #[cfg(loom)]
 pub(crate) use loom_impl::{Mutex, thread};
 
-/// The time now: `Instant::now()`, or under loom one instant that never moves.
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+pub(crate) use shuttle::hint::spin_loop;
+#[cfg(shuttle)]
+pub(crate) use shuttle::sync::atomic;
+#[cfg(shuttle)]
+pub(crate) use shuttle_impl::{Mutex, thread};
+
+/// The atomics a waker touches. A waker may be called inside event-listener's internal lock,
+/// which shuttle cannot see: under shuttle each access to its atomics is a scheduling point,
+/// and a switch inside that lock would deadlock the schedule, so there these are `std`'s.
+/// (loom sees event-listener's lock, so loom's are used under loom.)
+#[cfg(not(shuttle))]
+pub(crate) use atomic as waker_atomic;
+#[cfg(shuttle)]
+pub(crate) use std::sync::atomic as waker_atomic;
+
+/// The time now: `Instant::now()`, or under loom and shuttle one instant that never moves.
+#[cfg(not(any(loom, shuttle)))]
 #[inline]
 pub(crate) fn now() -> std::time::Instant {
     std::time::Instant::now()
 }
 
-#[cfg(loom)]
+#[cfg(any(loom, shuttle))]
 pub(crate) fn now() -> std::time::Instant {
     static FROZEN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     *FROZEN.get_or_init(std::time::Instant::now)
@@ -63,20 +83,24 @@ macro_rules! const_fn {
 }
 pub(crate) use const_fn;
 
-/// `thread_local!` of `std`, or of loom under `--cfg loom` (loom runs its threads on one OS
-/// thread, so a `std` slot would be shared by all of them).
+/// `thread_local!` of `std`, or of loom or shuttle (both run their threads on one OS thread, so
+/// a `std` slot would be shared by all of them).
 macro_rules! thread_local_slot {
     ($($(#[$attr:meta])* static $name:ident: $t:ty = const { $init:expr };)+) => {
-        #[cfg(not(loom))]
+        #[cfg(not(any(loom, shuttle)))]
         ::std::thread_local! { $($(#[$attr])* static $name: $t = const { $init };)+ }
         #[cfg(loom)]
         ::loom::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
+        #[cfg(shuttle)]
+        ::shuttle::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
     };
     ($($(#[$attr:meta])* static $name:ident: $t:ty = $init:expr;)+) => {
-        #[cfg(not(loom))]
+        #[cfg(not(any(loom, shuttle)))]
         ::std::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
         #[cfg(loom)]
         ::loom::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
+        #[cfg(shuttle)]
+        ::shuttle::thread_local! { $($(#[$attr])* static $name: $t = $init;)+ }
     };
 }
 pub(crate) use thread_local_slot;
@@ -105,6 +129,77 @@ mod loom_impl {
             self.0
                 .lock()
                 .expect("a model thread panicked holding the lock")
+        }
+    }
+}
+
+#[cfg(shuttle)]
+mod shuttle_impl {
+    pub(crate) mod thread {
+        use std::future::poll_fn;
+        use std::task::{Poll, Waker};
+
+        pub(crate) use shuttle::thread::yield_now;
+
+        /// A shuttle thread, unparked through its own shuttle waker. Unlike
+        /// `shuttle::thread::Thread::unpark`, waking is no scheduling point, so the executor's
+        /// waker may run inside event-listener's lock (see `waker_atomic`).
+        #[derive(Clone, Debug)]
+        pub(crate) struct Thread {
+            waker: Waker,
+            id: shuttle::thread::ThreadId,
+        }
+
+        impl Thread {
+            pub(crate) fn unpark(&self) {
+                self.waker.wake_by_ref();
+            }
+
+            pub(crate) fn id(&self) -> shuttle::thread::ThreadId {
+                self.id
+            }
+        }
+
+        pub(crate) fn current() -> Thread {
+            // The first poll is ready: this takes the thread's waker without switching.
+            let waker = shuttle::future::block_on(poll_fn(|cx| Poll::Ready(cx.waker().clone())));
+            Thread {
+                waker,
+                id: shuttle::thread::current().id(),
+            }
+        }
+
+        /// Sleeps until the thread's waker is called (at once if it was since the last park).
+        pub(crate) fn park() {
+            let mut parked = false;
+            shuttle::future::block_on(poll_fn(|_| {
+                if std::mem::replace(&mut parked, true) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            }));
+        }
+
+        /// Time stands still under shuttle: parks until unparked.
+        pub(crate) fn park_timeout(_: std::time::Duration) {
+            park();
+        }
+    }
+
+    /// A shuttle mutex with parking_lot's face: `lock` returns the guard (no poisoning).
+    #[derive(Default, Debug)]
+    pub(crate) struct Mutex<T>(shuttle::sync::Mutex<T>);
+
+    impl<T> Mutex<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            Mutex(shuttle::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> shuttle::sync::MutexGuard<'_, T> {
+            self.0
+                .lock()
+                .expect("a schedule's thread panicked holding the lock")
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{assert_waited_about, timed};
 use futures::future::BoxFuture;
-use twinsync::{Flavor, JoinHandle, ReentrantMutex, Timeout};
+use twinsync::{Event, Flavor, JoinHandle, ReentrantMutex, Timeout};
 
 flavor_tests! {
     in_run: [
@@ -164,17 +164,21 @@ async fn ownership_survives_sleeps_across_workers<F: Flavor>(f: F) {
 /// Cancellation: a dropped `lock()` future takes no ownership and leaves the lock usable.
 async fn dropped_lock_future_takes_nothing<F: Flavor>(f: F) {
     let lock = Arc::new(F::ReentrantMutex::new(()));
-    let (g, lock2) = (f.clone(), Arc::clone(&lock));
+    let (taken, release) = (Arc::new(F::Event::new()), Arc::new(F::Event::new()));
+    let (lock2, taken2, release2) = (Arc::clone(&lock), Arc::clone(&taken), Arc::clone(&release));
+    // The other unit holds the lock until told: no sleep has to outlast another.
     let other = f.spawn("other", async move {
         let held = lock2.lock().await;
-        g.sleep(Duration::from_millis(30)).await;
+        taken2.set();
+        release2.wait().await;
         drop(held);
     });
-    f.sleep(Duration::from_millis(10)).await;
+    taken.wait().await;
     {
         let mut waiting = Box::pin(lock.lock());
         assert!(futures::poll!(waiting.as_mut()).is_pending());
     }
+    release.set();
     other.join().await.unwrap();
     assert!(!lock.is_owned_by_current());
     let again = lock.try_lock();

@@ -19,9 +19,9 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use super::clock::Clock;
 use crate::sync::Mutex;
-use crate::sync::atomic::{AtomicBool, Ordering::AcqRel, Ordering::SeqCst};
 use crate::sync::thread::{self, Thread};
 use crate::sync::thread_local_slot;
+use crate::sync::waker_atomic::{AtomicBool, Ordering::AcqRel, Ordering::SeqCst};
 
 /// The waker of one OS thread: raises a flag and unparks the thread.
 struct Signal {

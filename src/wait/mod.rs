@@ -152,8 +152,8 @@ impl Waiter for Blocking {
     /// unit it waits for may need this core.
     #[inline]
     fn spin<A: Attempt>(op: &mut A, registered: bool) -> Option<A::Output> {
-        if cfg!(loom) {
-            // Under loom the spin makes no attempt. It only ever adds attempts, which the
+        if cfg!(any(loom, shuttle)) {
+            // Under loom (and shuttle) the spin makes no attempt. It only ever adds attempts, which the
             // protocol does not rely on, while each pause or yield tells loom "this thread waits
             // for another": loom would run the others first and never explore a waiter parking
             // before the change it waits for (a `set` that notified nobody went unnoticed so).
