@@ -215,6 +215,11 @@ impl fmt::Display for Unit {
 thread_local_slot! {
     /// The unit being polled on this thread right now, if any.
     static CURRENT: Cell<Option<Unit>> = const { Cell::new(None) };
+    /// The id of the unit in [`CURRENT`], or 0 when there is none: read alone, without moving
+    /// the unit out and back, by the hot path of reentrancy checks ([`current_id`]).
+    static CURRENT_ID: Cell<u64> = const { Cell::new(0) };
+    /// The id of [`FOREIGN`], or 0 before it is made.
+    static FOREIGN_ID: Cell<u64> = const { Cell::new(0) };
     /// This OS thread's identity when no unit is being polled on it, made on first use.
     static FOREIGN: OnceCell<Unit> = const { OnceCell::new() };
 }
@@ -330,17 +335,35 @@ pub fn current() -> Unit {
         .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).clone()))
 }
 
-/// The id of [`current`], without cloning the unit: the hot path of reentrancy checks.
+/// The id of [`current`], without touching the unit: the hot path of reentrancy checks.
+#[inline]
 pub(crate) fn current_id() -> UnitId {
-    CURRENT
-        .with(|slot| {
-            let unit = slot.take();
-            let id = unit.as_ref().map(Unit::id);
-            slot.set(unit);
+    match CURRENT_ID.with(Cell::get) {
+        0 => foreign_id(),
+        id => UnitId(id),
+    }
+}
+
+/// The id of the foreign task or thread running here (no twinsync unit is being polled).
+#[inline]
+fn foreign_id() -> UnitId {
+    if let Some(task) = foreign_tasks::id() {
+        return task;
+    }
+    match FOREIGN_ID.with(Cell::get) {
+        0 => {
+            let id = FOREIGN.with(|cell| cell.get_or_init(foreign_unit).id());
+            FOREIGN_ID.with(|cell| cell.set(id.0));
             id
-        })
-        .or_else(foreign_tasks::id)
-        .unwrap_or_else(|| FOREIGN.with(|cell| cell.get_or_init(foreign_unit).id()))
+        }
+        id => UnitId(id),
+    }
+}
+
+/// Makes `unit` the one being polled on this thread; returns the one that was.
+fn replace_current(unit: Option<Unit>) -> Option<Unit> {
+    CURRENT_ID.with(|id| id.set(unit.as_ref().map_or(0, |unit| unit.id().0)));
+    CURRENT.with(|slot| slot.replace(unit))
 }
 
 /// What a unit spawned here inherits: a copy of the current unit's inheritable `Local` values.
@@ -517,7 +540,7 @@ pin_project! {
             if this.inner.is_none() && this.registration.is_none() {
                 return;
             }
-            let previous = CURRENT.with(|slot| slot.replace(this.unit.take()));
+            let previous = replace_current(this.unit.take());
             let restore = RestoreCurrent {
                 home: this.unit,
                 previous,
@@ -548,7 +571,7 @@ struct RestoreCurrent<'a> {
 
 impl Drop for RestoreCurrent<'_> {
     fn drop(&mut self) {
-        *self.home = CURRENT.with(|slot| slot.replace(self.previous.take()));
+        *self.home = replace_current(self.previous.take());
     }
 }
 
@@ -561,7 +584,7 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
             // Polled after completion: the contract allows anything but undefined behaviour.
             return Poll::Pending;
         };
-        let previous = CURRENT.with(|slot| slot.replace(this.unit.take()));
+        let previous = replace_current(this.unit.take());
         let restore = RestoreCurrent {
             home: this.unit,
             previous,

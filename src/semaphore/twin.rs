@@ -6,8 +6,6 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
-
 use super::{Overflow, PermitGuard, Permits, Semaphore, Taking};
 use crate::error::Timeout;
 use crate::policy::Policy;
@@ -206,14 +204,9 @@ impl<W> SemaphoreTwin<W> {
         }
     }
 
-    /// Takes `n` permits if that needs no waiting, without a guard (the reentrant mutex's gate).
-    pub(crate) fn take(&self, n: u32) -> bool {
-        self.permits.try_take(n)
-    }
-
-    /// Gives back `n` permits taken without a guard, or of a dropped guard: it cannot fail, so
-    /// at the bound the surplus is dropped (see the module docs).
-    pub(crate) fn give_back(&self, n: u32) {
+    /// Gives back the `n` permits of a dropped guard: it cannot fail, so at the bound the
+    /// surplus is dropped (see the module docs).
+    fn give_back(&self, n: u32) {
         self.permits.give(n, self.limit, true);
     }
 }
@@ -252,17 +245,6 @@ impl<'a, W> Attempt for Acquiring<'a, W> {
 }
 
 impl<W: Waiter> SemaphoreTwin<W> {
-    /// Moves `n` permits from free to held, waiting for them, without a guard: the caller
-    /// gives them back with `give_back` (the reentrant mutex's gate).
-    pub(crate) fn take_until(
-        &self,
-        n: u32,
-        deadline: Option<Instant>,
-    ) -> impl Future<Output = Result<(), Timeout>> + Send + '_ {
-        self.acquire_until(n, deadline)
-            .map(|taken| taken.map(std::mem::forget))
-    }
-
     /// Acquiring `n` permits, with a deadline: the wait of both twins.
     fn acquire_until(&self, n: u32, deadline: Option<Instant>) -> Wait<W, Acquiring<'_, W>> {
         Wait::new(self.acquiring(n), deadline)

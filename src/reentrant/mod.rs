@@ -31,21 +31,24 @@
 //!
 //! # How it is built
 //!
-//! One implementation serves both twins: a bounded one-permit semaphore twin as the gate, plus
-//! the owner's unit id and a depth counter. Only the owner ever writes its own id, so comparing
-//! the owner with the current unit needs no lock.
+//! One implementation serves both twins: a one-permit lock as the gate (the mutex's, in the
+//! twin's policy), plus the owner's unit id and a depth counter. Only the owner ever writes
+//! its own id, and only the owner writes the depth, so re-entry is a load and a store.
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::Deref;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::error::{NotHeld, Timeout};
-use crate::semaphore::SemaphoreTwin;
+use crate::mutex::RawLock;
 use crate::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
-use crate::wait::{Blocking, Waiter, block_on, deadline_after, without_deadline};
+use crate::wait::{Blocking, Waiter, block_after_failed_try, block_on, deadline_after};
+
+mod enter;
 
 /// A mutual-exclusion lock that its owner may take again: the shared trait of
 /// [`ThreadReentrantMutex`] and [`TaskReentrantMutex`]; generic code names it
@@ -217,7 +220,8 @@ pub trait ReentrantMutex<T>: Send + Sync {
 /// The reentrant mutex, generic over how it waits. Use the aliases [`ThreadReentrantMutex`] and
 /// [`TaskReentrantMutex`].
 pub struct ReentrantMutexTwin<T, W> {
-    gate: SemaphoreTwin<W>,
+    gate: RawLock,
+    waiter: PhantomData<fn() -> W>,
     /// The owning unit's id, or 0 when free (unit ids start at 1).
     owner: AtomicU64,
     /// How many levels the owner holds: its guards plus its bare acquires.
@@ -265,6 +269,7 @@ pub struct ReentrantMutexGuard<'a, T, W> {
     mutex: &'a ReentrantMutexTwin<T, W>,
 }
 
+#[inline]
 fn current_owner() -> u64 {
     crate::unit::current_id().as_u64()
 }
@@ -282,7 +287,8 @@ impl<T, W> ReentrantMutexTwin<T, W> {
             W: Waiter,
         {
             ReentrantMutexTwin {
-                gate: SemaphoreTwin::bounded(1),
+                gate: RawLock::new(W::POLICY),
+                waiter: PhantomData,
                 owner: AtomicU64::new(0),
                 depth: AtomicUsize::new(0),
                 bare: AtomicUsize::new(0),
@@ -314,7 +320,7 @@ impl<T, W> ReentrantMutexTwin<T, W> {
         if self.reenter(me) {
             return Some(self.guard());
         }
-        self.gate.take(1).then(|| self.become_owner(me))
+        self.gate.try_lock().then(|| self.become_owner(me))
     }
 
     /// The value, through exclusive access.
@@ -377,16 +383,23 @@ impl<T, W> ReentrantMutexTwin<T, W> {
 
     /// Gives back one level; the last one frees the lock.
     fn leave_level(&self) {
-        if self.depth.fetch_sub(1, Relaxed) == 1 {
-            self.owner.store(0, Relaxed);
-            self.gate.give_back(1);
+        // Only the owner writes the depth, so a load and a store do (no read-modify-write).
+        match self.depth.load(Relaxed) {
+            1 => {
+                self.depth.store(0, Relaxed);
+                self.owner.store(0, Relaxed);
+                self.gate.unlock();
+            }
+            depth => self.depth.store(depth - 1, Relaxed),
         }
     }
 
     /// One more guard for the owner, if `me` is the owner.
+    #[inline]
     fn reenter(&self, me: u64) -> bool {
         if self.owner.load(Relaxed) == me {
-            self.depth.fetch_add(1, Relaxed);
+            // A count of live levels, each a guard or a bare acquire: it cannot reach usize::MAX.
+            self.depth.store(self.depth.load(Relaxed) + 1, Relaxed);
             true
         } else {
             false
@@ -402,21 +415,6 @@ impl<T, W> ReentrantMutexTwin<T, W> {
 
     fn guard(&self) -> ReentrantMutexGuard<'_, T, W> {
         ReentrantMutexGuard { mutex: self }
-    }
-}
-
-impl<T, W: Waiter> ReentrantMutexTwin<T, W> {
-    /// The lock of both twins.
-    async fn lock_until(
-        &self,
-        deadline: Option<Instant>,
-    ) -> Result<ReentrantMutexGuard<'_, T, W>, Timeout> {
-        let me = current_owner();
-        if self.reenter(me) {
-            return Ok(self.guard());
-        }
-        self.gate.take_until(1, deadline).await?;
-        Ok(self.become_owner(me))
     }
 }
 
@@ -445,7 +443,7 @@ impl<T> ThreadReentrantMutex<T> {
     pub fn lock(&self) -> ReentrantMutexGuard<'_, T, Blocking> {
         // Re-entry and a free lock need no waiting machinery at all.
         self.try_lock()
-            .unwrap_or_else(|| without_deadline(block_on(self.lock_until(None))))
+            .unwrap_or_else(|| block_after_failed_try(self.entering()))
     }
 
     /// Blocks at most `timeout` for the lock.
@@ -475,7 +473,7 @@ impl<T> TaskReentrantMutex<T> {
     /// # });
     /// ```
     pub async fn lock(&self) -> ReentrantMutexGuard<'_, T, Async> {
-        without_deadline(self.lock_until(None).await)
+        self.relock().await
     }
 
     /// Waits at most `timeout` for the lock (a tokio timer: call it inside a runtime).
@@ -506,8 +504,8 @@ impl<T: Send + Sync, W: Waiter> ReentrantMutex<T> for ReentrantMutexTwin<T, W> {
         ReentrantMutexTwin::new(value)
     }
 
-    async fn lock(&self) -> ReentrantMutexGuard<'_, T, W> {
-        without_deadline(self.lock_until(None).await)
+    fn lock(&self) -> impl Future<Output = ReentrantMutexGuard<'_, T, W>> + Send {
+        self.relock()
     }
 
     fn try_lock(&self) -> Option<ReentrantMutexGuard<'_, T, W>> {
@@ -522,7 +520,7 @@ impl<T: Send + Sync, W: Waiter> ReentrantMutex<T> for ReentrantMutexTwin<T, W> {
     }
 
     async fn acquire(&self) {
-        without_deadline(self.lock_until(None).await).into_held();
+        self.relock().await.into_held();
     }
 
     fn try_acquire(&self) -> bool {
