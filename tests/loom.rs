@@ -25,9 +25,10 @@ use loom::thread;
 use twinsync::barrier::ThreadBarrier;
 use twinsync::condition::ThreadCondition;
 use twinsync::event::ThreadEvent;
-use twinsync::queue::{GetError, PutError, ThreadQueue};
+use twinsync::queue::{Discipline, Fifo, GetError, Lifo, PutError, QueueTwin};
 use twinsync::reentrant::ThreadReentrantMutex;
 use twinsync::semaphore::ThreadSemaphore;
+use twinsync::wait::Blocking;
 use twinsync::{Barrier, Condition, Event, Policy, Semaphore, block_on};
 
 /// Polls `future` once with a waker that does nothing, so that it has started waiting (it
@@ -361,13 +362,18 @@ fn barrier_reset_breaks_waiters_and_mends() {
 }
 
 // --- Queue core -------------------------------------------------------------------------------
+//
+// Each queue model runs twice: on the lock-free ring (FIFO: counts and changes ordered by
+// fences) and on a locked container (LIFO: ordered by the lock).
 
-/// put/get through a queue of capacity one: items arrive once each, in order, with the
-/// producer blocking on the full queue and the consumer on the empty one.
-#[test]
-fn queue_bounded_hand_off_in_order() {
+/// A queue of discipline `D` that blocks the thread.
+type BlockingQueue<D> = QueueTwin<u32, D, Blocking>;
+
+/// put/get through a queue of capacity one: items arrive once each, with the producer
+/// blocking on the full queue and the consumer on the empty one.
+fn queue_bounded_hand_off<D: Discipline<u32>>() {
     loom::model(|| {
-        let queue = ThreadQueue::bounded(1);
+        let queue = BlockingQueue::<D>::bounded(1);
         let producer = spawn({
             let queue = queue.clone();
             move || {
@@ -375,6 +381,7 @@ fn queue_bounded_hand_off_in_order() {
                 queue.put(2).unwrap();
             }
         });
+        // Capacity one: the first item must leave before the second can enter, in either order.
         assert_eq!(queue.get(), Ok(1));
         assert_eq!(queue.get(), Ok(2));
         producer.join().unwrap();
@@ -382,12 +389,21 @@ fn queue_bounded_hand_off_in_order() {
     });
 }
 
+#[test]
+fn queue_bounded_hand_off_in_order_ring() {
+    queue_bounded_hand_off::<Fifo>();
+}
+
+#[test]
+fn queue_bounded_hand_off_in_order_locked() {
+    queue_bounded_hand_off::<Lifo>();
+}
+
 /// `close` against a blocked consumer and a producer: the consumer wakes, and the item is
 /// either delivered, left for draining, or handed back to the producer — never lost.
-#[test]
-fn queue_close_with_waiters_loses_nothing() {
+fn queue_close_with_waiters<D: Discipline<u32>>() {
     loom::model(|| {
-        let queue = ThreadQueue::bounded(1);
+        let queue = BlockingQueue::<D>::bounded(1);
         let consumer = spawn({
             let queue = queue.clone();
             move || queue.get()
@@ -408,11 +424,20 @@ fn queue_close_with_waiters_loses_nothing() {
     });
 }
 
-/// `join` returns only after every item put has been marked done.
 #[test]
-fn queue_join_waits_for_task_done() {
+fn queue_close_with_waiters_loses_nothing_ring() {
+    queue_close_with_waiters::<Fifo>();
+}
+
+#[test]
+fn queue_close_with_waiters_loses_nothing_locked() {
+    queue_close_with_waiters::<Lifo>();
+}
+
+/// `join` returns only after every item put has been marked done.
+fn queue_join_after_task_done<D: Discipline<u32>>() {
     loom::model(|| {
-        let queue = ThreadQueue::new();
+        let queue = BlockingQueue::<D>::new();
         queue.put(1).unwrap();
         let done = Arc::new(AtomicBool::new(false));
         let worker = spawn({
@@ -427,6 +452,16 @@ fn queue_join_waits_for_task_done() {
         assert!(done.load(SeqCst), "join returned before task_done");
         worker.join().unwrap();
     });
+}
+
+#[test]
+fn queue_join_waits_for_task_done_ring() {
+    queue_join_after_task_done::<Fifo>();
+}
+
+#[test]
+fn queue_join_waits_for_task_done_locked() {
+    queue_join_after_task_done::<Lifo>();
 }
 
 // --- The thread twins' executor ---------------------------------------------------------------

@@ -23,6 +23,8 @@ flavor_tests! {
         priority_is_stable,
         sizes_and_capacity,
         capacity_zero_is_one,
+        huge_bounded_fifo_keeps_order_without_reserving_its_capacity,
+        fifo_keeps_each_producers_order,
         try_put_hands_the_item_back,
         try_get_on_empty_and_closed,
         bounded_put_waits_while_full_and_resumes_after_get,
@@ -43,6 +45,7 @@ flavor_tests! {
         stress_fifo_every_item_once,
         stress_lifo_every_item_once,
         stress_priority_every_item_once,
+        stress_huge_bounded_fifo_every_item_once,
         stress_with_join,
         stress_close_midway_loses_nothing,
         // Cancellation: a waiting future dropped mid-wait.
@@ -159,6 +162,46 @@ async fn sizes_and_capacity<F: Flavor>(_f: F) {
     }
     assert!(!unbounded.is_full());
     assert_eq!(unbounded.len(), 100);
+}
+
+/// A bound too large for a ring allocated up front: the FIFO keeps its items in a container
+/// that grows instead, with the same order, bound and answers.
+async fn huge_bounded_fifo_keeps_order_without_reserving_its_capacity<F: Flavor>(_f: F) {
+    let huge = usize::MAX / 2;
+    let q = F::Queue::<u64, Fifo>::bounded(huge);
+    assert_eq!(q.capacity(), Some(huge));
+    for n in 0..100 {
+        q.try_put(n).unwrap();
+    }
+    assert!(!q.is_full());
+    assert_eq!(q.len(), 100);
+    assert_eq!(q.get().await, Ok(0));
+    assert_eq!(q.close_and_drain(), (1..100).collect::<Vec<_>>());
+}
+
+/// Two producers and one consumer on a small FIFO: whatever the interleaving, each producer's
+/// items arrive in the order that producer put them.
+async fn fifo_keeps_each_producers_order<F: Flavor>(f: F) {
+    let q = F::Queue::<(u64, u64), Fifo>::bounded(4);
+    let producers: Vec<_> = (0..2)
+        .map(|p| {
+            let q = q.clone();
+            f.spawn(format!("producer-{p}"), async move {
+                for i in 0..PER_PRODUCER {
+                    q.put((p, i)).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut next = [0; 2];
+    for _ in 0..2 * PER_PRODUCER {
+        let (p, i) = q.get().await.unwrap();
+        assert_eq!(i, next[p as usize], "producer {p}'s items out of order");
+        next[p as usize] += 1;
+    }
+    for p in producers {
+        p.join().await.unwrap();
+    }
 }
 
 async fn capacity_zero_is_one<F: Flavor>(_f: F) {
@@ -417,7 +460,11 @@ const PER_PRODUCER: u64 = if cfg!(miri) { 100 } else { 5_000 };
 
 /// P producers × C consumers on a small bounded queue: every item delivered exactly once.
 async fn stress<F: Flavor, D: Discipline<u64>>(f: F) {
-    let q = F::Queue::<u64, D>::bounded(16);
+    stress_with_capacity::<F, D>(f, 16).await;
+}
+
+async fn stress_with_capacity<F: Flavor, D: Discipline<u64>>(f: F, capacity: usize) {
+    let q = F::Queue::<u64, D>::bounded(capacity);
     let producers: Vec<_> = (0..PRODUCERS)
         .map(|p| {
             let q = q.clone();
@@ -454,6 +501,11 @@ async fn stress<F: Flavor, D: Discipline<u64>>(f: F) {
 
 async fn stress_fifo_every_item_once<F: Flavor>(f: F) {
     stress::<F, Fifo>(f).await;
+}
+
+/// The FIFO's locked container (a bound too large for a ring) under the same stress.
+async fn stress_huge_bounded_fifo_every_item_once<F: Flavor>(f: F) {
+    stress_with_capacity::<F, Fifo>(f, usize::MAX / 2).await;
 }
 
 async fn stress_lifo_every_item_once<F: Flavor>(f: F) {

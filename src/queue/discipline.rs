@@ -46,6 +46,19 @@ pub trait Discipline<T>: Send + Sync + 'static {
     /// The container the queue keeps its items in.
     type Store: Send;
 
+    /// Whether [`pop`](Self::pop) always returns the oldest item. A queue of such a discipline
+    /// keeps its items in a lock-free ring (Vyukov's bounded MPMC queue, from the
+    /// `concurrent-queue` crate) instead of [`Store`](Self::Store) under a lock, and uses the
+    /// container only when its capacity is too large to allocate a ring up front. Only
+    /// [`Fifo`] says yes; a discipline that says yes is served first in, first out.
+    ///
+    /// ```
+    /// use twinsync::queue::{Discipline, Fifo, Lifo};
+    /// assert!(<Fifo as Discipline<u8>>::FIRST_IN_FIRST_OUT);
+    /// assert!(!<Lifo as Discipline<u8>>::FIRST_IN_FIRST_OUT);
+    /// ```
+    const FIRST_IN_FIRST_OUT: bool = false;
+
     /// An empty container; `capacity_hint` is how many items it should make room for up front
     /// (the queue passes its capacity, capped, so a bounded queue never allocates per item).
     ///
@@ -106,7 +119,8 @@ pub trait Discipline<T>: Send + Sync + 'static {
     }
 }
 
-/// First in, first out: Python's `queue.Queue`, kept in a ring buffer (`VecDeque`).
+/// First in, first out: Python's `queue.Queue`, kept in a lock-free ring (a `VecDeque` under
+/// a lock for capacities too large to allocate up front).
 ///
 /// ```
 /// use twinsync::queue::ThreadQueue; // = QueueTwin<T, Fifo, Blocking>
@@ -169,6 +183,8 @@ pub struct Priority;
 
 impl<T: Send> Discipline<T> for Fifo {
     type Store = VecDeque<T>;
+
+    const FIRST_IN_FIRST_OUT: bool = true;
 
     fn store(capacity_hint: usize) -> VecDeque<T> {
         VecDeque::with_capacity(capacity_hint)

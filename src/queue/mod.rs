@@ -41,6 +41,7 @@
 mod core;
 pub mod discipline;
 mod error;
+mod store;
 mod twin;
 
 use std::future::Future;

@@ -248,7 +248,7 @@ impl<T, D: Discipline<T>, W> QueueTwin<T, D, W> {
     /// assert_eq!(q.unfinished_tasks(), 1); // taken, but not yet marked done
     /// ```
     pub fn unfinished_tasks(&self) -> usize {
-        self.shared.state.lock().unfinished
+        self.shared.unfinished()
     }
 
     /// Closes the queue (Python 3.13's `shutdown()`): every later put fails and hands its item
@@ -284,7 +284,7 @@ impl<T, D: Discipline<T>, W> QueueTwin<T, D, W> {
     /// assert!(q.is_closed());
     /// ```
     pub fn close_and_drain(&self) -> Vec<T> {
-        self.shared.close(true).map(D::into_vec).unwrap_or_default()
+        self.shared.close(true)
     }
 
     /// Whether the queue was closed.
@@ -296,7 +296,7 @@ impl<T, D: Discipline<T>, W> QueueTwin<T, D, W> {
     /// assert!(q.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.shared.state.lock().closed
+        self.shared.is_closed()
     }
 
     /// How many items are in the queue right now (Python's `qsize()`); only a hint while other
@@ -308,7 +308,7 @@ impl<T, D: Discipline<T>, W> QueueTwin<T, D, W> {
     /// assert_eq!(q.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        D::len(&self.shared.state.lock().store)
+        self.shared.len()
     }
 
     /// Whether the queue is empty right now.
@@ -411,7 +411,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> QueueTwin<T, D, W> {
                     .attempt_join(&mut registration.counted, registered)
                     .then_some(())
             },
-            || shared.state.lock().unfinished == 0,
+            || shared.all_done_now(),
         )
         .await
     }
@@ -772,12 +772,11 @@ impl<T: Send, D: Discipline<T>, W: Waiter> Queue<T> for QueueTwin<T, D, W> {
 
 impl<T, D: Discipline<T>, W> fmt::Debug for QueueTwin<T, D, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.shared.state.lock();
         f.debug_struct("Queue")
-            .field("len", &D::len(&state.store))
+            .field("len", &self.shared.len())
             .field("capacity", &self.capacity())
-            .field("closed", &state.closed)
-            .field("unfinished_tasks", &state.unfinished)
+            .field("closed", &self.shared.is_closed())
+            .field("unfinished_tasks", &self.shared.unfinished())
             .finish()
     }
 }
