@@ -88,6 +88,20 @@ impl Waiters {
         fence(SeqCst);
     }
 
+    /// After a caller on `side` changed the ring (pushed or popped): uncounts it, fences, and
+    /// says whether a waiter of the other side is counted and must be woken.
+    #[inline]
+    pub(crate) fn changed_ring(&self, side: Side, counted: &mut bool) -> bool {
+        self.set(side, counted, false);
+        fence(SeqCst);
+        let other = match side {
+            Side::Put => Side::Get,
+            Side::Get => Side::Put,
+            Side::Join => Side::Join,
+        };
+        self.any(other)
+    }
+
     /// Whether a waiter of `side` is counted.
     #[inline]
     pub(crate) fn any(&self, side: Side) -> bool {

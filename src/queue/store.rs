@@ -13,11 +13,7 @@ use super::core::{Padded, Registration, Side};
 use super::discipline::Discipline;
 use super::error::{TryGetError, TryPutError};
 use crate::sync::Mutex;
-use crate::sync::atomic::{
-    AtomicUsize,
-    Ordering::{Relaxed, SeqCst},
-    fence,
-};
+use crate::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// The most bytes a ring may take up front. A ring allocates every slot when it is made, so a
 /// `bounded(n)` larger than this keeps its items in the discipline's container instead, which
@@ -106,9 +102,8 @@ impl<T, D: Discipline<T>> Store<T, D> {
             Store::Ring(ring) => loop {
                 match ring.push(item) {
                     Ok(()) => {
-                        waiters.set(Side::Put, counted, false);
-                        fence(SeqCst);
-                        return (Ok(()), waiters.any(Side::Get));
+                        let wake = waiters.changed_ring(Side::Put, counted);
+                        return (Ok(()), wake);
                     }
                     Err(PushError::Full(back)) if wait && !*counted => {
                         waiters.count_then_fence(Side::Put, counted);
@@ -159,9 +154,8 @@ impl<T, D: Discipline<T>> Store<T, D> {
             Store::Ring(ring) => loop {
                 match ring.pop() {
                     Ok(item) => {
-                        waiters.set(Side::Get, counted, false);
-                        fence(SeqCst);
-                        return (Ok(item), waiters.any(Side::Put));
+                        let wake = waiters.changed_ring(Side::Get, counted);
+                        return (Ok(item), wake);
                     }
                     Err(PopError::Empty) if wait && !*counted => {
                         waiters.count_then_fence(Side::Get, counted);
