@@ -111,6 +111,7 @@
 
 pub mod barrier;
 pub mod condition;
+pub mod deadlock;
 pub mod error;
 pub mod event;
 pub mod flavor;
@@ -134,6 +135,7 @@ pub mod wait;
 
 pub use barrier::Barrier;
 pub use condition::Condition;
+pub use deadlock::{Deadlock, OnDeadlock};
 pub use error::{Cancelled, JoinError, NotHeld, Panicked, SpawnError, Timeout};
 pub use event::Event;
 pub use flavor::{

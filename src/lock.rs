@@ -26,9 +26,8 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use crate::error::{NotHeld, Timeout};
-use crate::mutex::{Guard, RawLock};
+use crate::mutex::{Guard, RawLock, RawLocking};
 use crate::policy::Policy;
-use crate::semaphore::Taking;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{Blocking, Wait, Waiter, block_after_failed_try, block_on, deadline_after};
@@ -79,6 +78,25 @@ pub trait Lock: Send + Sync {
     fn with_policy(policy: Policy) -> Self
     where
         Self: Sized;
+
+    /// A new, unlocked lock named `name` in deadlock reports ([`crate::deadlock`]).
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Lock, Threads};
+    /// let fork = <Threads as Flavor>::Lock::named("fork-1");
+    /// assert_eq!(fork.origin().name(), Some("fork-1"));
+    /// ```
+    fn named(name: &'static str) -> Self
+    where
+        Self: Sized;
+
+    /// Where the lock came from: its name, if it was given one, and where it was made.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Lock, Threads};
+    /// assert_eq!(<Threads as Flavor>::Lock::new().origin().name(), None);
+    /// ```
+    fn origin(&self) -> crate::deadlock::LockOrigin;
 
     /// Waits until the lock is free and takes it (`lock.acquire()`); it stays taken until a
     /// [`release`](Lock::release).
@@ -245,8 +263,22 @@ impl<W: Waiter> LockTwin<W> {
         /// ```
         /// assert!(!twinsync::lock::ThreadLock::new().is_locked());
         /// ```
+        #[track_caller]
         pub const fn new() -> Self {
-            Self::with_policy(W::POLICY)
+            Self::made(W::POLICY, None)
+        }
+    }
+
+    crate::sync::const_fn! {
+        /// A new, unlocked lock named `name` in deadlock reports ([`crate::deadlock`]).
+        ///
+        /// ```
+        /// let fork = twinsync::lock::ThreadLock::named("fork-1");
+        /// assert_eq!(fork.origin().name(), Some("fork-1"));
+        /// ```
+        #[track_caller]
+        pub const fn named(name: &'static str) -> Self {
+            Self::made(W::POLICY, Some(name))
         }
     }
 }
@@ -259,12 +291,30 @@ impl<W> LockTwin<W> {
         /// use twinsync::{Policy, lock::ThreadLock};
         /// assert_eq!(ThreadLock::with_policy(Policy::Fifo).policy(), Policy::Fifo);
         /// ```
+        #[track_caller]
         pub const fn with_policy(policy: Policy) -> Self {
+            Self::made(policy, None)
+        }
+    }
+
+    crate::sync::const_fn! {
+        #[track_caller]
+        const fn made(policy: Policy, name: Option<&'static str>) -> Self {
             LockTwin {
-                raw: RawLock::new(policy),
+                raw: RawLock::new(policy, name),
                 waiter: PhantomData,
             }
         }
+    }
+
+    /// Where the lock came from: its name, if it was given one, and where it was made.
+    ///
+    /// ```
+    /// let lock = twinsync::lock::ThreadLock::new();
+    /// assert_eq!(lock.origin().site().file(), file!());
+    /// ```
+    pub fn origin(&self) -> crate::deadlock::LockOrigin {
+        self.raw.origin()
     }
 
     /// Which waiter a release serves: see [`Policy`].
@@ -313,7 +363,7 @@ impl<W> LockTwin<W> {
 }
 
 impl<W: Waiter> LockTwin<W> {
-    fn acquire_until(&self, deadline: Option<Instant>) -> Wait<W, Taking<'_>> {
+    fn acquire_until(&self, deadline: Option<Instant>) -> Wait<W, RawLocking<'_>> {
         Wait::new(self.raw.taking(), deadline)
     }
 }
@@ -405,12 +455,23 @@ impl TaskLock {
 impl<W: Waiter> Lock for LockTwin<W> {
     type Guard<'a> = LockGuard<'a, W>;
 
+    #[track_caller]
     fn new() -> Self {
         LockTwin::new()
     }
 
+    #[track_caller]
     fn with_policy(policy: Policy) -> Self {
         LockTwin::with_policy(policy)
+    }
+
+    #[track_caller]
+    fn named(name: &'static str) -> Self {
+        LockTwin::named(name)
+    }
+
+    fn origin(&self) -> crate::deadlock::LockOrigin {
+        LockTwin::origin(self)
     }
 
     fn acquire(&self) -> impl Future<Output = ()> + Send {
@@ -447,6 +508,7 @@ impl<W: Waiter> Lock for LockTwin<W> {
 }
 
 impl<W: Waiter> Default for LockTwin<W> {
+    #[track_caller]
     fn default() -> Self {
         LockTwin::new()
     }

@@ -16,7 +16,7 @@ use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
@@ -24,6 +24,7 @@ use event_listener::Event;
 use pin_project_lite::pin_project;
 use slab::Slab;
 
+use crate::deadlock::{self, Deadlock, OnDeadlock};
 use crate::flavor::FlavorKind;
 use crate::local::LocalMap;
 use crate::sync::{Mutex, thread_local_slot};
@@ -57,6 +58,11 @@ impl UnitId {
     pub fn as_u64(self) -> u64 {
         self.0
     }
+
+    /// The id with this number (a holder recorded by a lock).
+    pub(crate) fn from_u64(id: u64) -> Self {
+        UnitId(id)
+    }
 }
 
 impl fmt::Display for UnitId {
@@ -75,6 +81,22 @@ struct UnitInfo {
     /// The registry the unit is listed in (empty for a foreign identity): units it spawns join
     /// the same one, whichever flavour value spawns them.
     registry: Weak<Registry>,
+    /// What the unit does when its wait closes a deadlock (`OnDeadlock::to_u8`): its run's
+    /// policy, or its own from `UnitOptions::on_deadlock`, set before it first runs.
+    on_deadlock: AtomicU8,
+    /// The unit's pending waits, as the deadlock detector counts them.
+    waits: UnitWaits,
+}
+
+/// A unit's pending twinsync waits, counted by the waits themselves when they go to sleep (in
+/// runs that detect deadlocks): a unit is *blocked* on a lock only when that lock wait is its
+/// one pending wait and has no deadline. Touched only by the unit's own slow paths.
+#[derive(Default)]
+pub(crate) struct UnitWaits {
+    pub(crate) pending: AtomicU32,
+    pub(crate) timed: AtomicU32,
+    /// How many edges of the wait-for graph are this unit's.
+    pub(crate) edges: AtomicU32,
 }
 
 /// A thread or task started by a flavour (or, for code running outside any unit, the OS thread
@@ -123,6 +145,10 @@ impl Unit {
         } else {
             inherited_locals()
         };
+        let on_deadlock = match registry.upgrade() {
+            Some(registry) if !foreign => registry.on_deadlock(),
+            _ => OnDeadlock::Off,
+        };
         Unit(Arc::new(UnitInfo {
             id,
             name,
@@ -130,7 +156,31 @@ impl Unit {
             foreign,
             locals,
             registry,
+            on_deadlock: AtomicU8::new(on_deadlock.to_u8()),
+            waits: UnitWaits::default(),
         }))
+    }
+
+    /// The unit's pending waits, for the deadlock detector.
+    pub(crate) fn waits(&self) -> &UnitWaits {
+        &self.0.waits
+    }
+
+    /// What the unit does when its wait closes a deadlock.
+    pub(crate) fn on_deadlock(&self) -> OnDeadlock {
+        OnDeadlock::from_u8(self.0.on_deadlock.load(Ordering::Relaxed))
+    }
+
+    /// Gives a unit that has not run yet its own deadlock policy.
+    pub(crate) fn set_on_deadlock(&self, policy: OnDeadlock) {
+        self.0.on_deadlock.store(policy.to_u8(), Ordering::Relaxed);
+    }
+
+    /// Keeps a deadlock this unit closed in its run's list ([`Flavor::deadlocks`](crate::Flavor::deadlocks)).
+    pub(crate) fn record_deadlock(&self, deadlock: &Deadlock) {
+        if let Some(registry) = self.0.registry.upgrade() {
+            registry.deadlocks.lock().push(deadlock.clone());
+        }
     }
 
     /// The unit's `Local` values.
@@ -344,6 +394,26 @@ pub(crate) fn current_id() -> UnitId {
     }
 }
 
+/// The id of the unit being polled here, or 0 outside any unit: what a lock records as its
+/// holder, on its fast path.
+#[inline]
+pub(crate) fn current_raw_id() -> u64 {
+    CURRENT_ID.with(Cell::get)
+}
+
+/// The unit being polled here, if it is one whose run detects deadlocks.
+pub(crate) fn current_for_detection() -> Option<Unit> {
+    CURRENT.with(|slot| {
+        let unit = slot.take();
+        let detecting = unit
+            .as_ref()
+            .filter(|unit| unit.on_deadlock() != OnDeadlock::Off)
+            .cloned();
+        slot.set(unit);
+        detecting
+    })
+}
+
 /// The id of the foreign task or thread running here (no twinsync unit is being polled).
 #[inline]
 fn foreign_id() -> UnitId {
@@ -410,6 +480,10 @@ pub(crate) struct Registry {
     table: Mutex<Table>,
     /// Notified whenever the count of live non-daemon units drops to zero.
     idle: Event,
+    /// The run's [`OnDeadlock`], as `OnDeadlock::to_u8`.
+    on_deadlock: AtomicU8,
+    /// The deadlocks its units closed, oldest first.
+    deadlocks: Mutex<Vec<Deadlock>>,
 }
 
 #[derive(Default)]
@@ -425,7 +499,23 @@ impl Registry {
             kind,
             table: Mutex::default(),
             idle: Event::new(),
+            on_deadlock: AtomicU8::new(OnDeadlock::default().to_u8()),
+            deadlocks: Mutex::default(),
         })
+    }
+
+    /// What units started from now on do on a deadlock.
+    pub(crate) fn set_on_deadlock(&self, policy: OnDeadlock) {
+        self.on_deadlock.store(policy.to_u8(), Ordering::Relaxed);
+    }
+
+    pub(crate) fn on_deadlock(&self) -> OnDeadlock {
+        OnDeadlock::from_u8(self.on_deadlock.load(Ordering::Relaxed))
+    }
+
+    /// The deadlocks the run's units closed so far.
+    pub(crate) fn deadlocks(&self) -> Vec<Deadlock> {
+        self.deadlocks.lock().clone()
     }
 
     /// The registry that code running here shares in: the current unit's, if it is of this
@@ -562,6 +652,12 @@ impl<Fut> UnitFuture<Fut> {
     }
 }
 
+/// Whether `unit` has a lock wait asleep in the wait-for graph (cheap: one load).
+#[inline]
+fn has_edges(unit: &Unit) -> bool {
+    unit.waits().edges.load(Ordering::Relaxed) != 0
+}
+
 /// Puts the previous occupant back into [`CURRENT`] and the unit back into its future, also
 /// when the poll unwinds.
 struct RestoreCurrent<'a> {
@@ -584,12 +680,26 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
             // Polled after completion: the contract allows anything but undefined behaviour.
             return Poll::Pending;
         };
+        if let Some(unit) = this.unit.as_ref().filter(|unit| has_edges(unit)) {
+            deadlock::woke(unit);
+        }
         let previous = replace_current(this.unit.take());
         let restore = RestoreCurrent {
             home: this.unit,
             previous,
         };
         let poll = inner.poll(cx);
+        if poll.is_pending() {
+            // Still current: a panicking detector (`OnDeadlock::Panic`) unwinds as the unit.
+            if let Some(unit) = CURRENT.with(|slot| {
+                let unit = slot.take();
+                let waiting = unit.as_ref().filter(|unit| has_edges(unit)).cloned();
+                slot.set(unit);
+                waiting
+            }) {
+                deadlock::sleeping(&unit);
+            }
+        }
         if poll.is_ready() {
             // Leave the table before the output reaches a joiner, so a unit that was joined is
             // never still listed. This drops the unit's `Local` values, so it happens while the

@@ -65,6 +65,7 @@ pub use tokio::{
 pub struct UnitOptions {
     pub(crate) name: Cow<'static, str>,
     pub(crate) daemon: bool,
+    pub(crate) on_deadlock: Option<crate::OnDeadlock>,
 }
 
 impl UnitOptions {
@@ -78,6 +79,7 @@ impl UnitOptions {
         UnitOptions {
             name: name.into(),
             daemon: false,
+            on_deadlock: None,
         }
     }
 
@@ -89,6 +91,20 @@ impl UnitOptions {
     /// ```
     pub fn daemon(mut self, daemon: bool) -> Self {
         self.daemon = daemon;
+        self
+    }
+
+    /// What this unit does when its wait closes a deadlock, instead of its run's policy
+    /// ([`Flavor::on_deadlock`]). A cycle is seen only if none of its units has
+    /// [`OnDeadlock::Off`](crate::OnDeadlock::Off).
+    ///
+    /// ```
+    /// use twinsync::{OnDeadlock, UnitOptions};
+    /// let options = UnitOptions::new("philosopher-1").on_deadlock(OnDeadlock::Panic);
+    /// # let _ = options;
+    /// ```
+    pub fn on_deadlock(mut self, policy: crate::OnDeadlock) -> Self {
+        self.on_deadlock = Some(policy);
         self
     }
 }
@@ -336,6 +352,32 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// assert_eq!(Threads::new().kind(), FlavorKind::Threads);
     /// ```
     fn kind(&self) -> FlavorKind;
+
+    /// This flavour with `policy` for deadlocks its units close ([`crate::deadlock`]); the
+    /// default is [`OnDeadlock::Report`](crate::OnDeadlock::Report). It applies to the units
+    /// started after the call, so set it before [`run`](Flavor::run).
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Mutex, OnDeadlock, Threads};
+    /// let outcome = Threads::new().on_deadlock(OnDeadlock::Panic).run(|_| async {
+    ///     let m = <Threads as Flavor>::Mutex::named("m", ());
+    ///     let _held = m.lock().await;
+    ///     let _again = m.lock().await; // a Mutex is not reentrant: waits for itself
+    /// });
+    /// assert!(outcome.unwrap_err().to_string().contains(r#"waits for "m""#));
+    /// ```
+    fn on_deadlock(self, policy: crate::OnDeadlock) -> Self;
+
+    /// The deadlocks the units of this flavour's runs have closed, oldest first (under every
+    /// policy but [`Off`](crate::OnDeadlock::Off)).
+    ///
+    /// ```
+    /// # use twinsync::{Flavor, Threads};
+    /// let threads = Threads::new();
+    /// threads.clone().run(|_| async {}).unwrap();
+    /// assert!(threads.deadlocks().is_empty());
+    /// ```
+    fn deadlocks(&self) -> Vec<crate::Deadlock>;
 
     /// Starts a unit running `future` with the given options, or says why it could not.
     ///

@@ -172,6 +172,15 @@ impl Flavor for Threads {
         FlavorKind::Threads
     }
 
+    fn on_deadlock(self, policy: crate::OnDeadlock) -> Self {
+        self.registry.set_on_deadlock(policy);
+        self
+    }
+
+    fn deadlocks(&self) -> Vec<crate::Deadlock> {
+        self.registry.here().deadlocks()
+    }
+
     fn try_spawn_with<T, Fut>(
         &self,
         options: UnitOptions,
@@ -183,6 +192,9 @@ impl Flavor for Threads {
     {
         let slot = ThreadSlot::take(self.thread_limit)?;
         let (unit, registration) = self.registry.register(options.name, options.daemon);
+        if let Some(policy) = options.on_deadlock {
+            unit.set_on_deadlock(policy);
+        }
         let thread_name = unit.name().to_owned();
         let unit_future = UnitFuture::new(unit.clone(), registration, future);
         let outcome = Arc::new(Outcome::new());
@@ -211,11 +223,11 @@ impl Flavor for Threads {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        wait::thread_sleep(deadline_after(duration))
+        crate::deadlock::Timed::new(wait::thread_sleep(deadline_after(duration)))
     }
 
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send {
-        wait::thread_sleep(Some(deadline))
+        crate::deadlock::Timed::new(wait::thread_sleep(Some(deadline)))
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {

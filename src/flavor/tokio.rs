@@ -185,6 +185,15 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
         S::KIND
     }
 
+    fn on_deadlock(self, policy: crate::OnDeadlock) -> Self {
+        self.registry.set_on_deadlock(policy);
+        self
+    }
+
+    fn deadlocks(&self) -> Vec<crate::Deadlock> {
+        self.registry.here().deadlocks()
+    }
+
     fn try_spawn_with<T, Fut>(
         &self,
         options: UnitOptions,
@@ -196,16 +205,19 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
     {
         let handle = runtime::Handle::try_current().map_err(|_| SpawnError::NoRuntime)?;
         let (unit, registration) = self.registry.register(options.name, options.daemon);
+        if let Some(policy) = options.on_deadlock {
+            unit.set_on_deadlock(policy);
+        }
         let task = handle.spawn(UnitFuture::new(unit.clone(), registration, future));
         Ok(TaskJoinHandle { unit, task })
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        tokio::time::sleep(duration)
+        crate::deadlock::Timed::new(tokio::time::sleep(duration))
     }
 
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send {
-        tokio::time::sleep_until(deadline.into())
+        crate::deadlock::Timed::new(tokio::time::sleep_until(deadline.into()))
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {

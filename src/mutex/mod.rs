@@ -42,7 +42,7 @@ mod twin;
 
 pub use twin::{MutexGuard, MutexTwin, ThreadMutex, ThreadMutexGuard};
 
-pub(crate) use raw::RawLock;
+pub(crate) use raw::{RawLock, RawLocking};
 #[cfg(feature = "tokio")]
 pub use twin::{TaskMutex, TaskMutexGuard};
 
@@ -112,6 +112,27 @@ pub trait Mutex<T>: Send + Sync {
     fn with_policy(value: T, policy: crate::Policy) -> Self
     where
         Self: Sized;
+
+    /// A new, unlocked mutex named `name` in deadlock reports ([`crate::deadlock`]); an
+    /// unnamed one is known by the place it was made.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Mutex, Threads};
+    /// let fork = <Threads as Flavor>::Mutex::named("fork-1", 0);
+    /// assert_eq!(fork.origin().name(), Some("fork-1"));
+    /// ```
+    fn named(name: &'static str, value: T) -> Self
+    where
+        Self: Sized;
+
+    /// Where the mutex came from: its name, if it was given one, and where it was made.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Mutex, Threads};
+    /// let m = <Threads as Flavor>::Mutex::new(0);
+    /// assert_eq!((m.origin().name(), m.origin().site().file()), (None, file!()));
+    /// ```
+    fn origin(&self) -> crate::deadlock::LockOrigin;
 
     /// Waits until the lock is free, then takes it (`lock.acquire()`).
     ///

@@ -5,21 +5,102 @@
 //! [`semaphore::Permits`](crate::semaphore), bounded at one. Taking the lock takes the permit,
 //! unlocking gives it back (a second unlock finds the count full: [`try_unlock`](RawLock::try_unlock)
 //! reports it), and both policies, with their proofs, live in one place.
+//!
+//! Beside the permit, the lock knows its holder and its origin, for the deadlock detector
+//! ([`crate::deadlock`]): taking it writes the holder's unit id, releasing it writes 0, both on
+//! the lock's own cache line; only a *watched* lock (one that a unit sleeps on) tells the
+//! detector about each change.
 
+use std::panic::Location;
+// Plain std atomics, also under loom and shuttle: the holder is a label for the detector, not
+// part of the lock's protocol, and modelling it would only multiply the schedules.
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Acquire, Ordering::Relaxed};
+
+use event_listener::Event;
+
+use crate::deadlock::{self, LockOrigin};
 use crate::policy::Policy;
 use crate::semaphore::{Permits, Taking};
+use crate::wait::Attempt;
 
-/// A lock without data: one permit.
+/// A lock without data: one permit, its holder, its origin.
 pub(crate) struct RawLock {
     permit: Permits,
+    /// The id of the unit holding the lock; 0 when free or held by code outside any unit.
+    holder: AtomicU64,
+    /// Whether some unit sleeps waiting for this lock: then every change of holder is told to
+    /// the deadlock detector.
+    watched: AtomicBool,
+    origin: LockOrigin,
 }
 
 impl RawLock {
     crate::sync::const_fn! {
-        pub(crate) const fn new(policy: Policy) -> Self {
+        /// A free lock named `name` (if any), made where the caller's caller stands.
+        #[track_caller]
+        pub(crate) const fn new(policy: Policy, name: Option<&'static str>) -> Self {
             RawLock {
                 permit: Permits::new(1, policy),
+                holder: AtomicU64::new(0),
+                watched: AtomicBool::new(false),
+                origin: LockOrigin::new(name, Location::caller()),
             }
+        }
+    }
+
+    /// Where the lock came from.
+    pub(crate) fn origin(&self) -> LockOrigin {
+        self.origin
+    }
+
+    /// The lock's identity in the wait-for graph.
+    pub(crate) fn key(&self) -> usize {
+        std::ptr::from_ref(self).addr()
+    }
+
+    /// Starts or stops telling the detector about changes of holder. Called under the
+    /// detector's lock.
+    pub(crate) fn watch(&self, on: bool) {
+        self.watched.store(on, Relaxed);
+    }
+
+    /// The holder, read by a waiter that has just started watching (see `deadlock::detect`
+    /// for why this read is never stale); `None` if no unit is known to hold the lock.
+    pub(crate) fn holder_after_watch(&self) -> Option<crate::UnitId> {
+        self.permit.touch();
+        for _ in 0..64 {
+            match self.holder.load(Acquire) {
+                0 if self.is_locked() => std::hint::spin_loop(), // taken, id not yet written
+                0 => return None,
+                id => return Some(crate::UnitId::from_u64(id)),
+            }
+        }
+        None
+    }
+
+    /// Records the current unit as the holder of the lock it has just taken.
+    #[inline]
+    pub(crate) fn taken(&self) {
+        let holder = crate::unit::current_raw_id();
+        self.holder.store(holder, Relaxed);
+        if self.watched.load(Relaxed) {
+            deadlock::acquired(self.key(), holder);
+        }
+    }
+
+    /// Forgets the holder of a lock about to be released; then [`released`](Self::released)
+    /// after the release.
+    #[inline]
+    fn releasing(&self) -> u64 {
+        let holder = self.holder.load(Relaxed);
+        self.holder.store(0, Relaxed);
+        holder
+    }
+
+    #[inline]
+    fn released(&self, holder: u64) {
+        if self.watched.load(Relaxed) && holder != 0 {
+            deadlock::released(self.key(), holder);
         }
     }
 
@@ -30,19 +111,33 @@ impl RawLock {
     /// Takes the lock if that needs no waiting.
     #[inline]
     pub(crate) fn try_lock(&self) -> bool {
-        self.permit.try_lock()
+        let taken = self.permit.try_lock();
+        if taken {
+            self.taken();
+        }
+        taken
     }
 
     /// Releases the lock; only its holder calls this.
     #[inline]
     pub(crate) fn unlock(&self) {
+        let holder = self.releasing();
         self.permit.unlock(true);
+        self.released(holder);
     }
 
     /// Releases the lock if it is held (by anyone: a lock without an owner, Python's `Lock`);
     /// `false` if it was not held.
     pub(crate) fn try_unlock(&self) -> bool {
-        self.permit.unlock(false)
+        // Another unit may release a `Lock` (Python allows it): the holder is forgotten only
+        // if the lock really was held.
+        if !self.is_locked() {
+            return false;
+        }
+        let holder = self.releasing();
+        let released = self.permit.unlock(false);
+        self.released(holder);
+        released
     }
 
     /// Whether some unit holds the lock right now; only a hint.
@@ -52,7 +147,47 @@ impl RawLock {
     }
 
     /// Taking the lock, for the waiting protocol.
-    pub(crate) fn taking(&self) -> Taking<'_> {
-        self.permit.taking_lock()
+    pub(crate) fn taking(&self) -> RawLocking<'_> {
+        RawLocking {
+            lock: self,
+            taking: self.permit.taking_lock(),
+        }
+    }
+}
+
+/// Taking a [`RawLock`], as the waiting protocol sees it: the permit's attempt, recording the
+/// holder when it succeeds.
+pub(crate) struct RawLocking<'a> {
+    lock: &'a RawLock,
+    taking: Taking<'a>,
+}
+
+impl Attempt for RawLocking<'_> {
+    type Output = ();
+    const CONTENDED: bool = true;
+
+    fn event(&mut self) -> &Event {
+        self.taking.event()
+    }
+
+    #[inline]
+    fn attempt(&mut self, registered: bool) -> Option<()> {
+        let taken = self.taking.attempt(registered);
+        if taken.is_some() {
+            self.lock.taken();
+        }
+        taken
+    }
+
+    fn hint(&self) -> bool {
+        self.taking.hint()
+    }
+
+    fn stands_in_line(&self) -> bool {
+        self.taking.stands_in_line()
+    }
+
+    fn lock(&self) -> Option<&RawLock> {
+        Some(self.lock)
     }
 }

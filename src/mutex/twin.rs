@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 
 use event_listener::Event;
 
-use super::raw::RawLock;
+use super::raw::{RawLock, RawLocking};
 use super::{Guard, Mutex};
+use crate::deadlock::LockOrigin;
 use crate::error::Timeout;
 use crate::policy::Policy;
-use crate::semaphore::Taking;
 #[cfg(feature = "tokio")]
 use crate::wait::Async;
 use crate::wait::{
@@ -115,8 +115,23 @@ impl<T, W: Waiter> MutexTwin<T, W> {
         /// let m = twinsync::mutex::ThreadMutex::new(0u8);
         /// assert!(!m.is_locked());
         /// ```
+        #[track_caller]
         pub const fn new(value: T) -> Self {
-            Self::with_policy(value, W::POLICY)
+            Self::made(value, W::POLICY, None)
+        }
+    }
+
+    crate::sync::const_fn! {
+        /// A new, unlocked mutex with the twin's default [`Policy`], named `name` in deadlock
+        /// reports (an unnamed one is known by the place it was made).
+        ///
+        /// ```
+        /// let fork = twinsync::mutex::ThreadMutex::named("fork-1", ());
+        /// assert_eq!(fork.origin().name(), Some("fork-1"));
+        /// ```
+        #[track_caller]
+        pub const fn named(name: &'static str, value: T) -> Self {
+            Self::made(value, W::POLICY, Some(name))
         }
     }
 }
@@ -130,13 +145,32 @@ impl<T, W> MutexTwin<T, W> {
         /// let m = ThreadMutex::with_policy(0u8, Policy::Fifo);
         /// assert_eq!(m.policy(), Policy::Fifo);
         /// ```
+        #[track_caller]
         pub const fn with_policy(value: T, policy: Policy) -> Self {
+            Self::made(value, policy, None)
+        }
+    }
+
+    crate::sync::const_fn! {
+        #[track_caller]
+        const fn made(value: T, policy: Policy, name: Option<&'static str>) -> Self {
             MutexTwin {
-                lock: RawLock::new(policy),
+                lock: RawLock::new(policy, name),
                 waiter: PhantomData,
                 value: UnsafeCell::new(value),
             }
         }
+    }
+
+    /// Where the mutex came from: its name and the place it was made, as deadlock reports
+    /// give them.
+    ///
+    /// ```
+    /// let m = twinsync::mutex::ThreadMutex::new(0);
+    /// assert_eq!(m.origin().site().line(), line!() - 1);
+    /// ```
+    pub fn origin(&self) -> LockOrigin {
+        self.lock.origin()
     }
 
     /// Consumes the mutex, returning the value.
@@ -210,7 +244,7 @@ impl<T: ?Sized, W> MutexTwin<T, W> {
 /// succeeds.
 struct Locking<'a, T: ?Sized, W> {
     mutex: &'a MutexTwin<T, W>,
-    taking: Taking<'a>,
+    taking: RawLocking<'a>,
 }
 
 impl<'a, T: ?Sized, W> Locking<'a, T, W> {
@@ -242,6 +276,10 @@ impl<'a, T: ?Sized, W> Attempt for Locking<'a, T, W> {
 
     fn stands_in_line(&self) -> bool {
         self.taking.stands_in_line()
+    }
+
+    fn lock(&self) -> Option<&RawLock> {
+        self.taking.lock()
     }
 }
 
@@ -322,12 +360,23 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
     where
         T: 'a;
 
+    #[track_caller]
     fn new(value: T) -> Self {
         MutexTwin::new(value)
     }
 
+    #[track_caller]
     fn with_policy(value: T, policy: Policy) -> Self {
         MutexTwin::with_policy(value, policy)
+    }
+
+    #[track_caller]
+    fn named(name: &'static str, value: T) -> Self {
+        MutexTwin::named(name, value)
+    }
+
+    fn origin(&self) -> LockOrigin {
+        MutexTwin::origin(self)
     }
 
     fn lock(&self) -> impl Future<Output = MutexGuard<'_, T, W>> + Send {
@@ -365,6 +414,7 @@ impl<T: Send, W: Waiter> Mutex<T> for MutexTwin<T, W> {
 impl<T: ?Sized, W> Guard for MutexGuard<'_, T, W> {}
 
 impl<T: Default, W: Waiter> Default for MutexTwin<T, W> {
+    #[track_caller]
     fn default() -> Self {
         MutexTwin::new(T::default())
     }

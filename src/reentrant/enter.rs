@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use super::{ReentrantMutexGuard, ReentrantMutexTwin, current_owner};
-use crate::semaphore::Taking;
+use crate::mutex::RawLocking;
 use crate::wait::{Attempt, Forever, Wait, Waiter};
 
 /// Entering a reentrant mutex, as the waiting protocol sees it: re-entry if the current unit
@@ -19,7 +19,7 @@ use crate::wait::{Attempt, Forever, Wait, Waiter};
 /// made: a future may be made in one unit and awaited in another.
 pub(super) struct Entering<'a, T, W> {
     mutex: &'a ReentrantMutexTwin<T, W>,
-    taking: Taking<'a>,
+    taking: RawLocking<'a>,
 }
 
 impl<'a, T, W> Attempt for Entering<'a, T, W> {
@@ -49,6 +49,10 @@ impl<'a, T, W> Attempt for Entering<'a, T, W> {
 
     fn stands_in_line(&self) -> bool {
         self.taking.stands_in_line()
+    }
+
+    fn lock(&self) -> Option<&crate::mutex::RawLock> {
+        self.taking.lock()
     }
 }
 

@@ -88,6 +88,25 @@ pub trait ReentrantMutex<T>: Send + Sync {
     where
         Self: Sized;
 
+    /// A new, unlocked reentrant mutex named `name` in deadlock reports ([`crate::deadlock`]).
+    ///
+    /// ```
+    /// use twinsync::{Flavor, ReentrantMutex, Threads};
+    /// let m = <Threads as Flavor>::ReentrantMutex::named("ledger", ());
+    /// assert_eq!(m.origin().name(), Some("ledger"));
+    /// ```
+    fn named(name: &'static str, value: T) -> Self
+    where
+        Self: Sized;
+
+    /// Where the mutex came from: its name, if it was given one, and where it was made.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, ReentrantMutex, Threads};
+    /// assert_eq!(<Threads as Flavor>::ReentrantMutex::new(()).origin().name(), None);
+    /// ```
+    fn origin(&self) -> crate::deadlock::LockOrigin;
+
     /// Takes the lock, waiting if another unit holds it; returns at once if this unit does.
     ///
     /// ```
@@ -282,12 +301,40 @@ impl<T, W> ReentrantMutexTwin<T, W> {
         /// let m = twinsync::reentrant::ThreadReentrantMutex::new("shared");
         /// assert!(!m.is_owned_by_current());
         /// ```
+        #[track_caller]
         pub const fn new(value: T) -> Self
         where
             W: Waiter,
         {
+            Self::made(value, None)
+        }
+    }
+
+    crate::sync::const_fn! {
+        /// A new, unlocked reentrant mutex named `name` in deadlock reports
+        /// ([`crate::deadlock`]).
+        ///
+        /// ```
+        /// let m = twinsync::reentrant::ThreadReentrantMutex::named("ledger", ());
+        /// assert_eq!(m.origin().name(), Some("ledger"));
+        /// ```
+        #[track_caller]
+        pub const fn named(name: &'static str, value: T) -> Self
+        where
+            W: Waiter,
+        {
+            Self::made(value, Some(name))
+        }
+    }
+
+    crate::sync::const_fn! {
+        #[track_caller]
+        const fn made(value: T, name: Option<&'static str>) -> Self
+        where
+            W: Waiter,
+        {
             ReentrantMutexTwin {
-                gate: RawLock::new(W::POLICY),
+                gate: RawLock::new(W::POLICY, name),
                 waiter: PhantomData,
                 owner: AtomicU64::new(0),
                 depth: AtomicUsize::new(0),
@@ -295,6 +342,16 @@ impl<T, W> ReentrantMutexTwin<T, W> {
                 value,
             }
         }
+    }
+
+    /// Where the mutex came from: its name, if it was given one, and where it was made.
+    ///
+    /// ```
+    /// let m = twinsync::reentrant::ThreadReentrantMutex::new(());
+    /// assert_eq!(m.origin().site().file(), file!());
+    /// ```
+    pub fn origin(&self) -> crate::deadlock::LockOrigin {
+        self.gate.origin()
     }
 
     /// Whether the current unit holds the lock.
@@ -500,8 +557,18 @@ impl<T: Send + Sync, W: Waiter> ReentrantMutex<T> for ReentrantMutexTwin<T, W> {
     where
         T: 'a;
 
+    #[track_caller]
     fn new(value: T) -> Self {
         ReentrantMutexTwin::new(value)
+    }
+
+    #[track_caller]
+    fn named(name: &'static str, value: T) -> Self {
+        ReentrantMutexTwin::named(name, value)
+    }
+
+    fn origin(&self) -> crate::deadlock::LockOrigin {
+        ReentrantMutexTwin::origin(self)
     }
 
     fn lock(&self) -> impl Future<Output = ReentrantMutexGuard<'_, T, W>> + Send {
@@ -547,6 +614,7 @@ impl<T: Send + Sync, W: Waiter> ReentrantMutex<T> for ReentrantMutexTwin<T, W> {
 }
 
 impl<T: Default, W: Waiter> Default for ReentrantMutexTwin<T, W> {
+    #[track_caller]
     fn default() -> Self {
         ReentrantMutexTwin::new(T::default())
     }

@@ -88,6 +88,11 @@ impl FairPermits {
         self.give_guessing(n, limit, saturate, None)
     }
 
+    /// The state word, for [`Permits::touch`](super::Permits::touch).
+    pub(crate) fn state(&self) -> &AtomicU64 {
+        &self.state
+    }
+
     /// [`give`](Self::give) from a guess of the word (see [`update`]).
     pub(crate) fn give_guessing(
         &self,

@@ -136,6 +136,17 @@ impl Permits {
         }
     }
 
+    /// A read-modify-write of the state word that changes nothing: it orders the caller's
+    /// earlier writes before any later take or give of this count, and any earlier one before
+    /// the caller's later reads (the deadlock detector's watch, see `deadlock::detect`).
+    pub(crate) fn touch(&self) {
+        let state = match self {
+            Permits::Barging(permits) => &permits.state,
+            Permits::Fair(permits) => permits.state(),
+        };
+        state.fetch_or(0, AcqRel);
+    }
+
     /// Free permits right now.
     pub(crate) fn available(&self) -> u32 {
         match self {

@@ -40,6 +40,14 @@ pub trait Attempt {
     fn stands_in_line(&self) -> bool {
         false
     }
+
+    /// The lock this attempt takes, if it takes an owned lock: a wait for it that goes to
+    /// sleep is an edge of the deadlock detector's wait-for graph. (The trait is reachable
+    /// from outside only as the bound of `Waiter`'s hidden `spin`, so the private type is fine.)
+    #[allow(private_interfaces)]
+    fn lock(&self) -> Option<&crate::mutex::RawLock> {
+        None
+    }
 }
 
 /// An [`Attempt`] made of closures, for the primitives whose attempt is a line or two.

@@ -87,7 +87,13 @@ impl ThreadContext {
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return Some(output);
             }
+            // A plain blocking method inside a unit sleeps here, inside the unit's poll: the
+            // deadlock detector hears of it from here rather than from the unit's future.
+            let asleep = crate::deadlock::sleeping_here();
             self.park();
+            if let Some(unit) = asleep {
+                crate::deadlock::woke(&unit);
+            }
         }
     }
 

@@ -43,6 +43,7 @@ use std::time::{Duration, Instant};
 
 use event_listener::{Event, EventListener};
 
+use crate::deadlock::Noted;
 use crate::error::Timeout;
 
 mod attempt;
@@ -222,7 +223,7 @@ impl Waiter for Async {
 /// A primitive's waiting operation as a future: one [`Attempt`] driven by the protocol of
 /// [`Waiting`]. The first attempt is made before any waiting state exists, so an operation that
 /// need not wait costs one attempt and nothing else.
-pub(crate) struct Wait<W: Waiter, A> {
+pub(crate) struct Wait<W: Waiter, A: Attempt> {
     op: A,
     deadline: Option<Instant>,
     /// The protocol's state, made when the first attempt fails. Dropped by hand (see `Drop`),
@@ -230,11 +231,11 @@ pub(crate) struct Wait<W: Waiter, A> {
     waiting: ManuallyDrop<Option<Waiting<W>>>,
 }
 
-impl<W: Waiter, A> Drop for Wait<W, A> {
+impl<W: Waiter, A: Attempt> Drop for Wait<W, A> {
     #[inline]
     fn drop(&mut self) {
-        if self.waiting.is_some() {
-            drop(self.waiting.take());
+        if let Some(mut waiting) = self.waiting.take() {
+            waiting.end_noted(self.op.lock());
         }
     }
 }
@@ -289,7 +290,7 @@ pub(crate) fn block_after_failed_try<A: Attempt>(mut op: A) -> A::Output {
 
 // No field is ever pinned: `op` is only borrowed mutably, and the timer inside `waiting` is
 // boxed.
-impl<W: Waiter, A> Unpin for Wait<W, A> {}
+impl<W: Waiter, A: Attempt> Unpin for Wait<W, A> {}
 
 impl<W: Waiter, A: Attempt> Future for Wait<W, A> {
     type Output = Result<A::Output, Timeout>;
@@ -314,7 +315,7 @@ impl<W: Waiter, A: Attempt> Wait<W, A> {
             Some(waiting) => waiting.poll(cx, &mut self.op),
             None => {
                 let waiting = self.waiting.insert(Waiting::new(self.deadline));
-                waiting.poll_waiting(cx, &mut self.op)
+                waiting.poll_after_failed_attempt(cx, &mut self.op)
             }
         }
     }
@@ -346,6 +347,9 @@ pub(crate) struct Waiting<W: Waiter> {
     registered: bool,
     /// Whether to spin before the next listen: once per round, not on every spurious poll.
     spin: bool,
+    /// This wait as the deadlock detector knows it, once it has gone to sleep in a unit
+    /// whose run detects deadlocks.
+    noted: Option<Noted>,
 }
 
 impl<W: Waiter> Waiting<W> {
@@ -357,6 +361,7 @@ impl<W: Waiter> Waiting<W> {
             timer: None,
             registered: false,
             spin: true,
+            noted: None,
         }
     }
 
@@ -382,9 +387,39 @@ impl<W: Waiter> Waiting<W> {
         // The fast path, inline: most operations succeed at the first attempt.
         if let Some(done) = op.attempt(self.registered) {
             self.listener = None;
+            self.end_noted(op.lock());
             return Poll::Ready(Ok(done));
         }
-        self.poll_waiting(cx, op)
+        self.poll_after_failed_attempt(cx, op)
+    }
+
+    /// The rest of the protocol, after an attempt failed; a wait that goes to sleep is noted
+    /// for the deadlock detector, and the note ends with the wait.
+    fn poll_after_failed_attempt<A: Attempt>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: &mut A,
+    ) -> Poll<Result<A::Output, Timeout>> {
+        let poll = self.poll_waiting(cx, op);
+        if poll.is_ready() {
+            self.end_noted(op.lock());
+        }
+        poll
+    }
+
+    /// Tells the deadlock detector this wait goes to sleep (once per wait).
+    fn note_sleeping(&mut self, lock: Option<&crate::mutex::RawLock>) {
+        if self.noted.is_none() {
+            self.noted = Noted::new(self.deadline.is_some(), lock);
+        }
+    }
+
+    /// Ends what [`note_sleeping`](Self::note_sleeping) began; `lock` is the wait's lock.
+    #[inline]
+    fn end_noted(&mut self, lock: Option<&crate::mutex::RawLock>) {
+        if let Some(noted) = self.noted.take() {
+            noted.end(lock);
+        }
     }
 
     /// The rest of the protocol, after an attempt failed.
@@ -426,7 +461,10 @@ impl<W: Waiter> Waiting<W> {
                         self.listener = None;
                         return Poll::Ready(op.attempt(self.registered).ok_or(Timeout));
                     }
-                    Poll::Pending => return Poll::Pending,
+                    Poll::Pending => {
+                        self.note_sleeping(op.lock());
+                        return Poll::Pending;
+                    }
                 }
             }
             if let Some(done) = op.attempt(self.registered) {
@@ -457,7 +495,13 @@ impl<W: Waiter> Waiting<W> {
                 return Poll::Ready(true);
             }
         }
-        self.poll_notified(cx)
+        let poll = self.poll_notified(cx);
+        if poll.is_pending() {
+            self.note_sleeping(None);
+        } else {
+            self.noted = None;
+        }
+        poll
     }
 
     /// The "wait" step: `Ready(true)` when the listener fired (it is consumed), `Ready(false)`
