@@ -4,20 +4,25 @@
 //! orders, and each ends up holding one while waiting for the other; the seeds' fix asks for the
 //! second lock with a time limit (`acquire(timeout=…)`) and lets go of the first when it does
 //! not come. They also show a thread calling `acquire()` twice on a plain `Lock`, which hangs on
-//! itself, and `RLock` as the cure. Nothing here ever hangs: every wait that could deadlock is a
-//! `lock_timeout`, so a deadlock turns into a report.
+//! itself, and `RLock` as the cure. Nothing here ever hangs: twinsync sees each deadlock the
+//! moment it closes, names it, and (with `OnDeadlock::Panic`) ends the unit that closed it.
 //!
-//! 1. Opposite orders (A→B and B→A): both units hold one lock and wait for the other. The
-//!    timeout detects it; each unit releases what it holds, backs off for a different time, and
-//!    tries again.
-//! 2. One order for everyone (A→B and A→B): a deadlock cannot form.
-//! 3. A unit that takes a plain lock it already holds waits for itself; a reentrant lock lets it
-//!    in.
+//! 1. Opposite orders (A→B and B→A), plain `lock()`: both units hold one lock and wait for the
+//!    other. The detector names the cycle; the unit that closed it panics, which releases its
+//!    lock, and the other one finishes.
+//! 2. The seeds' fix, opposite orders with `lock_timeout`: each unit that gives up releases what
+//!    it holds, backs off for a different time, and tries again.
+//! 3. One order for everyone (A→B and A→B): a deadlock cannot form.
+//! 4. A unit that takes a plain lock it already holds waits for itself (named as such); a
+//!    reentrant lock lets it in.
+//! 5. Five dining philosophers, each taking the left fork and then the right: a cycle of five,
+//!    named; when one philosopher takes his forks in the other order, nobody waits for good.
 //!
 //! What to notice: the story is the same on every flavour, because a deadlock comes from the
 //! order of the locks, not from who runs them: threads blocked on OS threads, tasks on the
-//! multi-thread runtime and tasks sharing one thread all deadlock when the orders cross. The
-//! crossed pair usually reports one timeout (now and then, on threads, both units give up at
+//! multi-thread runtime and tasks sharing one thread all deadlock when the orders cross, and
+//! the detector names the same cycle on each (which of the two units closes it varies). The
+//! crossed pair with timeouts usually reports one timeout (now and then, on threads, both units give up at
 //! once and it reports two). Whichever unit gives up first lets the other finish, then pays its
 //! own back-off and another round, so the pair is done in about 60 ms when `unit-1` (5 ms
 //! back-off) gives up first and about 80 ms when `unit-2` (25 ms) does; threads and tokio show
@@ -35,15 +40,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use twinsync::report::Outcome;
-use twinsync::{Flavor, FlavorKind, Job, JoinHandle, Mutex, ReentrantMutex};
+use twinsync::{
+    Barrier, Deadlock as Cycle, Flavor, FlavorKind, Job, JoinHandle, Mutex, OnDeadlock,
+    ReentrantMutex, UnitOptions,
+};
 // ANCHOR_END: uses
 
 /// The scenario's name, for the runner.
 pub const NAME: &str = "deadlock";
 /// What the scenario shows, in one line.
-pub const ABOUT: &str = "A->B vs B->A with lock_timeout and back-off; one lock order; a self-deadlock vs a reentrant lock";
+pub const ABOUT: &str = "A->B vs B->A named by the detector or broken by lock_timeout; self-deadlock; 5 philosophers";
 /// What to look for in its figures.
-pub const NOTICE: &str = "opposite lock orders deadlock on every flavour; lock_timeout turns the hang into a retry, one lock order prevents it";
+pub const NOTICE: &str = "opposite lock orders deadlock on every flavour and the detector names the cycle; lock_timeout turns the hang into a retry, one lock order prevents it";
 
 const HOLD: Duration = Duration::from_millis(10);
 const PATIENCE: Duration = Duration::from_millis(30);
@@ -60,22 +68,44 @@ impl Job for Deadlock {
     }
 
     async fn run<F: Flavor>(self, f: F) -> Outcome {
+        let detected = detected_pair(&f).await;
         // ANCHOR: variants
         let crossed = two_units::<F>(&f, [Order::AThenB, Order::BThenA]).await;
         let ordered = two_units::<F>(&f, [Order::AThenB, Order::AThenB]).await;
         // ANCHOR_END: variants
         let (plain_stuck, reentrant_ok) = self_deadlock::<F>().await;
+        let (self_cycle, _) = self_deadlock_detected(&f).await;
+        let philosophers = dine(&f, false).await;
+        let fixed = dine(&f, true).await;
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         Outcome::new(format!(
-            "A->B/B->A: {} timeout(s) broke the deadlock, done in {:.0} ms; one order: {} timeouts, {:.0} ms; \
-             relocking a plain mutex: {}; reentrant: {}",
+            "A->B/B->A detected: {}; with lock_timeout: {} timeout(s), {:.0} ms; \
+             one order: {} timeouts, {:.0} ms; relocking a plain mutex: {}; reentrant: {}; \
+             5 philosophers: {}; one reversed: {}",
+            detected.as_ref().map_or("none (unexpected)".into(), short),
             crossed.timeouts,
             ms(crossed.elapsed),
             ordered.timeouts,
             ms(ordered.elapsed),
-            if plain_stuck { "self-deadlock (timed out)" } else { "no deadlock (unexpected)" },
-            if reentrant_ok { "ok" } else { "failed (unexpected)" },
+            match (plain_stuck, &self_cycle) {
+                (true, Some(cycle)) => short(cycle),
+                _ => "no deadlock (unexpected)".into(),
+            },
+            if reentrant_ok {
+                "ok"
+            } else {
+                "failed (unexpected)"
+            },
+            philosophers
+                .as_ref()
+                .map_or("no cycle (unexpected)".into(), |c| {
+                    format!("a cycle of {}", c.links().len())
+                }),
+            fixed.as_ref().map_or("no deadlock".into(), short),
         ))
+        .figure("detected_cycle_units", cycle_len(&detected))
+        .figure("philosophers_cycle_units", cycle_len(&philosophers))
+        .figure("reversed_cycle_units", cycle_len(&fixed))
         .figure("crossed_timeouts", f64::from(crossed.timeouts))
         .figure("crossed_ms", ms(crossed.elapsed))
         .figure("ordered_timeouts", f64::from(ordered.timeouts))
@@ -159,6 +189,122 @@ pub async fn two_units<F: Flavor>(f: &F, orders: [Order; 2]) -> Report {
         elapsed: start.elapsed(),
     }
 }
+
+/// A cycle in one line: each unit, the lock it holds and the one it wants.
+pub fn short(cycle: &Cycle) -> String {
+    let name = |lock: twinsync::deadlock::LockOrigin| lock.name().unwrap_or("?");
+    let links: Vec<String> = cycle
+        .links()
+        .iter()
+        .map(|link| {
+            let unit = link.unit().name();
+            match link.holds() == link.waits_for() {
+                true => format!("{unit} waits for {}, which it holds", name(link.holds())),
+                false => format!(
+                    "{unit} holds {}, wants {}",
+                    name(link.holds()),
+                    name(link.waits_for())
+                ),
+            }
+        })
+        .collect();
+    links.join(" / ")
+}
+
+fn cycle_len(cycle: &Option<Cycle>) -> f64 {
+    cycle
+        .as_ref()
+        .map_or(0.0, |cycle| cycle.links().len() as f64)
+}
+
+/// The deadlocks of this run reported since `before` of them were: the last one, if any.
+fn newest_since<F: Flavor>(f: &F, before: usize) -> Option<Cycle> {
+    f.deadlocks().into_iter().skip(before).last()
+}
+
+// ANCHOR: detected
+/// Two units take A and B in opposite orders with plain `lock()`, each spawned with
+/// `OnDeadlock::Panic`: the one whose wait closes the cycle panics with the report, its guard
+/// is dropped as it unwinds, and the other unit gets the lock and finishes. Returns the cycle.
+pub async fn detected_pair<F: Flavor>(f: &F) -> Option<Cycle> {
+    let before = f.deadlocks().len();
+    let locks = Arc::new((F::Mutex::named("A", ()), F::Mutex::named("B", ())));
+    let both_hold_one = Arc::new(<F::Barrier as Barrier>::new(2).expect("two parties"));
+    let mut handles = Vec::new();
+    for (i, order) in [Order::AThenB, Order::BThenA].into_iter().enumerate() {
+        let (locks, both_hold_one) = (Arc::clone(&locks), Arc::clone(&both_hold_one));
+        let options = UnitOptions::new(format!("unit-{}", i + 1)).on_deadlock(OnDeadlock::Panic);
+        let unit = f.try_spawn_with(options, async move {
+            let (first, second) = match order {
+                Order::AThenB => (&locks.0, &locks.1),
+                Order::BThenA => (&locks.1, &locks.0),
+            };
+            let _first = first.lock().await;
+            let _ = both_hold_one.wait().await;
+            let _second = second.lock().await; // one of the two closes the cycle here
+        });
+        handles.push(unit.expect("spawn"));
+    }
+    for handle in handles {
+        let _ = handle.join().await; // one `Ok`, one `Err(Panicked)` carrying the report
+    }
+    newest_since(f, before)
+}
+// ANCHOR_END: detected
+
+/// A plain mutex locked again by its holder, without a timeout: the detector names the
+/// self-deadlock and the unit (spawned with `OnDeadlock::Panic`) ends.
+pub async fn self_deadlock_detected<F: Flavor>(f: &F) -> (Option<Cycle>, bool) {
+    let before = f.deadlocks().len();
+    let options = UnitOptions::new("relocker").on_deadlock(OnDeadlock::Panic);
+    let unit = f.try_spawn_with(options, async {
+        let m = F::Mutex::named("M", ());
+        let _held = m.lock().await;
+        let _again = m.lock().await;
+    });
+    let ended = unit.expect("spawn").join().await.is_err();
+    (newest_since(f, before), ended)
+}
+
+// ANCHOR: philosophers
+/// Five philosophers round a table, a fork between each two. Each takes his left fork, waits
+/// until all hold one, then takes his right: a cycle of five. With `one_reversed`, the last
+/// takes his right fork first, so the cycle cannot close. Returns the cycle reported, if any.
+pub async fn dine<F: Flavor>(f: &F, one_reversed: bool) -> Option<Cycle> {
+    const FORKS: [&str; 5] = ["fork-0", "fork-1", "fork-2", "fork-3", "fork-4"];
+    let before = f.deadlocks().len();
+    let forks: Arc<Vec<F::Mutex<u32>>> =
+        Arc::new(FORKS.iter().map(|name| F::Mutex::named(name, 0)).collect());
+    let seated = Arc::new(<F::Barrier as Barrier>::new(5).expect("five parties"));
+    let mut handles = Vec::new();
+    for seat in 0..5 {
+        let (f2, forks, seated) = (f.clone(), Arc::clone(&forks), Arc::clone(&seated));
+        let options =
+            UnitOptions::new(format!("philosopher-{seat}")).on_deadlock(OnDeadlock::Panic);
+        let unit = f.try_spawn_with(options, async move {
+            let (left, right) = (seat, (seat + 1) % 5);
+            let (first, second) = match one_reversed && seat == 4 {
+                true => (right, left),
+                false => (left, right),
+            };
+            let mut first = forks[first].lock().await;
+            if one_reversed {
+                f2.sleep(HOLD).await; // a barrier could not fill: one of them waits for a fork
+            } else {
+                let _ = seated.wait().await; // everyone holds a left fork now
+            }
+            let mut second = forks[second].lock().await;
+            *first += 1; // eat
+            *second += 1;
+        });
+        handles.push(unit.expect("spawn"));
+    }
+    for handle in handles {
+        let _ = handle.join().await;
+    }
+    newest_since(f, before)
+}
+// ANCHOR_END: philosophers
 
 // ANCHOR: self_deadlock
 /// A unit that holds a lock and asks for it again. A plain mutex makes it wait for itself (the
