@@ -49,7 +49,8 @@ use twinsync::{
 /// The scenario's name, for the runner.
 pub const NAME: &str = "deadlock";
 /// What the scenario shows, in one line.
-pub const ABOUT: &str = "A->B vs B->A named by the detector or broken by lock_timeout; self-deadlock; 5 philosophers";
+pub const ABOUT: &str =
+    "A->B vs B->A named by the detector or broken by lock_timeout; self-deadlock; 5 philosophers";
 /// What to look for in its figures.
 pub const NOTICE: &str = "opposite lock orders deadlock on every flavour and the detector names the cycle; lock_timeout turns the hang into a retry, one lock order prevents it";
 
