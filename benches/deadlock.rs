@@ -15,8 +15,6 @@
 
 mod common;
 
-use std::future::Future;
-
 use common::{Home, Load, Op};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
@@ -29,8 +27,8 @@ use twinsync::{Flavor, Mutex, OnDeadlock, ReentrantMutex, Threads, Tokio};
 struct Bump<M>(M);
 
 impl<M: Mutex<u64> + 'static> Op for Bump<M> {
-    fn op(&self) -> impl Future<Output = ()> + Send {
-        async { *self.0.lock().await += 1 }
+    async fn op(&self) {
+        *self.0.lock().await += 1;
     }
 }
 
@@ -38,11 +36,9 @@ impl<M: Mutex<u64> + 'static> Op for Bump<M> {
 struct Enter(ThreadReentrantMutex<std::sync::atomic::AtomicU64>);
 
 impl Op for Enter {
-    fn op(&self) -> impl Future<Output = ()> + Send {
-        async {
-            let guard = ReentrantMutex::lock(&self.0).await;
-            guard.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
+    async fn op(&self) {
+        let guard = ReentrantMutex::lock(&self.0).await;
+        guard.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
