@@ -19,8 +19,9 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use twinsync::{Event, Flavor, JoinHandle, Mutex, OnDeadlock, Threads};
+//! use twinsync::{Flavor, Mutex, OnDeadlock, Threads};
 //!
+//! // On `Threads` the twins' inherent methods block the OS thread; detection sees them too.
 //! let report = Threads::new()
 //!     .on_deadlock(OnDeadlock::Panic)
 //!     .run(|f| async move {
@@ -30,16 +31,16 @@
 //!         let first = {
 //!             let (a, b, holds_a) = (a.clone(), b.clone(), holds_a.clone());
 //!             f.spawn("first", async move {
-//!                 let _a = a.lock().await;
+//!                 let _a = a.lock();
 //!                 holds_a.set();
-//!                 let _b = b.lock().await; // waits for `second`
+//!                 let _b = b.lock(); // waits for the main unit
 //!             })
 //!         };
-//!         let _b = b.lock().await;
-//!         holds_a.wait().await;
-//!         let _a = a.lock().await; // closes the cycle: one of the two units panics
+//!         let _b = b.lock();
+//!         holds_a.wait();
+//!         let _a = a.lock(); // closes the cycle: one of the two units panics
 //!         drop(_b);
-//!         first.join().await.err().map(|e| e.to_string())
+//!         first.join().err().map(|e| e.to_string())
 //!     })
 //!     .unwrap_or_else(|panic| Some(panic.to_string()));
 //! assert!(report.unwrap().contains("deadlock"));

@@ -361,8 +361,8 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// use twinsync::{Flavor, Mutex, OnDeadlock, Threads};
     /// let outcome = Threads::new().on_deadlock(OnDeadlock::Panic).run(|_| async {
     ///     let m = <Threads as Flavor>::Mutex::named("m", ());
-    ///     let _held = m.lock().await;
-    ///     let _again = m.lock().await; // a Mutex is not reentrant: waits for itself
+    ///     let _held = m.lock();
+    ///     let _again = m.lock(); // a Mutex is not reentrant: waits for itself
     /// });
     /// assert!(outcome.unwrap_err().to_string().contains(r#"waits for "m""#));
     /// ```
