@@ -16,6 +16,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
+use crate::deadlock::WaitsFor;
 use crate::sync::atomic::{AtomicU8, Ordering::SeqCst};
 use crate::sync::{Arc, Mutex};
 #[cfg(feature = "tokio")]
@@ -453,7 +454,9 @@ impl<W: Waiter> BarrierTwin<W> {
         let ended = || round.outcome.load(SeqCst) != 0;
         let waited = match wait::ready_soon::<W>(&self.round_ended, deadline, ended) {
             true => Ok(()),
-            false => wait::until_true::<W>(&self.round_ended, deadline, ended).await,
+            false => {
+                wait::until_true::<W>(WaitsFor::Barrier, &self.round_ended, deadline, ended).await
+            }
         };
         if waited.is_err() {
             return self.time_out(&mut arrival);

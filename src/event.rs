@@ -8,6 +8,7 @@
 //! generation counter, and a waiter returns when the flag is set *or* the generation moved since
 //! it started waiting.
 
+use crate::deadlock::WaitsFor;
 use crate::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::fmt;
 use std::future::Future;
@@ -221,7 +222,7 @@ impl<W: Waiter> EventTwin<W> {
         if wait::ready_soon::<W>(&self.changed, deadline, fired) {
             return true;
         }
-        wait::until_true::<W>(&self.changed, deadline, fired)
+        wait::until_true::<W>(WaitsFor::Event, &self.changed, deadline, fired)
             .await
             .is_ok()
     }

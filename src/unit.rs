@@ -16,15 +16,15 @@ use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Wake, Waker};
 
 use event_listener::Event;
 use pin_project_lite::pin_project;
 use slab::Slab;
 
-use crate::deadlock::{self, Deadlock, OnDeadlock};
+use crate::deadlock::{self, Deadlock, OnDeadlock, UnitWaits, WaitsFor};
 use crate::flavor::FlavorKind;
 use crate::local::LocalMap;
 use crate::sync::{Mutex, thread_local_slot};
@@ -88,15 +88,16 @@ struct UnitInfo {
     waits: UnitWaits,
 }
 
-/// A unit's pending twinsync waits, counted by the waits themselves when they go to sleep (in
-/// runs that detect deadlocks): a unit is *blocked* on a lock only when that lock wait is its
-/// one pending wait and has no deadline. Touched only by the unit's own slow paths.
-#[derive(Default)]
-pub(crate) struct UnitWaits {
-    pub(crate) pending: AtomicU32,
-    pub(crate) timed: AtomicU32,
-    /// How many edges of the wait-for graph are this unit's.
-    pub(crate) edges: AtomicU32,
+/// A unit whose run detects deadlocks is polled with this waker: it counts the wake for
+/// the all-asleep check, then wakes the unit's scheduler.
+impl Wake for UnitInfo {
+    fn wake(self: Arc<Self>) {
+        self.waits.wake();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.waits.wake();
+    }
 }
 
 /// A thread or task started by a flavour (or, for code running outside any unit, the OS thread
@@ -166,6 +167,16 @@ impl Unit {
         &self.0.waits
     }
 
+    /// The registry the unit is listed in, while it lives.
+    pub(crate) fn registry(&self) -> Option<Arc<Registry>> {
+        self.0.registry.upgrade()
+    }
+
+    /// The waker a unit whose run detects deadlocks is polled with.
+    fn own_waker(&self) -> Waker {
+        Waker::from(Arc::clone(&self.0))
+    }
+
     /// What the unit does when its wait closes a deadlock.
     pub(crate) fn on_deadlock(&self) -> OnDeadlock {
         OnDeadlock::from_u8(self.0.on_deadlock.load(Ordering::Relaxed))
@@ -178,8 +189,8 @@ impl Unit {
 
     /// Keeps a deadlock this unit closed in its run's list ([`Flavor::deadlocks`](crate::Flavor::deadlocks)).
     pub(crate) fn record_deadlock(&self, deadlock: &Deadlock) {
-        if let Some(registry) = self.0.registry.upgrade() {
-            registry.deadlocks.lock().push(deadlock.clone());
+        if let Some(registry) = self.registry() {
+            registry.record(deadlock);
         }
     }
 
@@ -484,6 +495,13 @@ pub(crate) struct Registry {
     on_deadlock: AtomicU8,
     /// The deadlocks its units closed, oldest first.
     deadlocks: Mutex<Vec<Deadlock>>,
+    /// How many units are live (as `table.live.len()`, readable without the lock), and how
+    /// many of them are asleep (see `deadlock::asleep`).
+    live: AtomicUsize,
+    asleep: AtomicUsize,
+    /// The last all-asleep state reported (each unit with its `asleep_at`), so that one state
+    /// is reported once.
+    last_asleep: Mutex<Vec<(UnitId, u64)>>,
 }
 
 #[derive(Default)]
@@ -501,6 +519,9 @@ impl Registry {
             idle: Event::new(),
             on_deadlock: AtomicU8::new(OnDeadlock::default().to_u8()),
             deadlocks: Mutex::default(),
+            live: AtomicUsize::new(0),
+            asleep: AtomicUsize::new(0),
+            last_asleep: Mutex::default(),
         })
     }
 
@@ -516,6 +537,30 @@ impl Registry {
     /// The deadlocks the run's units closed so far.
     pub(crate) fn deadlocks(&self) -> Vec<Deadlock> {
         self.deadlocks.lock().clone()
+    }
+
+    /// Keeps a deadlock its units closed.
+    pub(crate) fn record(&self, deadlock: &Deadlock) {
+        self.deadlocks.lock().push(deadlock.clone());
+    }
+
+    pub(crate) fn live_count(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn asleep_count(&self) -> &AtomicUsize {
+        &self.asleep
+    }
+
+    /// Whether the all-asleep `state` differs from the last one reported; it is the last one
+    /// from now on.
+    pub(crate) fn first_report_of(&self, state: Vec<(UnitId, u64)>) -> bool {
+        let mut last = self.last_asleep.lock();
+        if *last == state {
+            return false;
+        }
+        *last = state;
+        true
     }
 
     /// The registry that code running here shares in: the current unit's, if it is of this
@@ -553,6 +598,7 @@ impl Registry {
         let mut table = self.table.lock();
         let key = table.live.insert(unit.clone());
         table.non_daemon += usize::from(!daemon);
+        self.live.store(table.live.len(), Ordering::SeqCst);
         drop(table);
         let registration = Registration {
             registry: Arc::clone(self),
@@ -583,7 +629,9 @@ impl Registry {
     pub(crate) async fn wait_idle<W: Waiter>(&self) {
         let idle = || self.table.lock().non_daemon == 0;
         if !wait::ready_soon::<W>(&self.idle, None, idle) {
-            wait::without_deadline(wait::until_true::<W>(&self.idle, None, idle).await);
+            wait::without_deadline(
+                wait::until_true::<W>(WaitsFor::Units, &self.idle, None, idle).await,
+            );
         }
     }
 }
@@ -599,6 +647,7 @@ impl Drop for Registration {
     fn drop(&mut self) {
         let mut table = self.registry.table.lock();
         let unit = table.live.remove(self.key);
+        self.registry.live.store(table.live.len(), Ordering::SeqCst);
         let now_idle = !self.daemon && {
             table.non_daemon -= 1;
             table.non_daemon == 0
@@ -610,6 +659,9 @@ impl Drop for Registration {
         if now_idle {
             self.registry.idle.notify(usize::MAX);
         }
+        if unit.on_deadlock() != OnDeadlock::Off {
+            deadlock::left(&self.registry);
+        }
     }
 }
 
@@ -620,6 +672,8 @@ pin_project! {
     pub(crate) struct UnitFuture<Fut> {
         unit: Option<Unit>,
         registration: Option<Registration>,
+        // The unit's own waker, if its run detects deadlocks (made at the first poll).
+        waker: Option<Waker>,
         #[pin]
         inner: Option<Fut>,
     }
@@ -629,6 +683,9 @@ pin_project! {
             let mut this = this.project();
             if this.inner.is_none() && this.registration.is_none() {
                 return;
+            }
+            if let (Some(unit), Some(_)) = (this.unit.as_ref(), this.waker.as_ref()) {
+                deadlock::dropped(unit);
             }
             let previous = replace_current(this.unit.take());
             let restore = RestoreCurrent {
@@ -647,6 +704,7 @@ impl<Fut> UnitFuture<Fut> {
         UnitFuture {
             unit: Some(unit),
             registration: Some(registration),
+            waker: None,
             inner: Some(inner),
         }
     }
@@ -680,24 +738,37 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
             // Polled after completion: the contract allows anything but undefined behaviour.
             return Poll::Pending;
         };
-        if let Some(unit) = this.unit.as_ref().filter(|unit| has_edges(unit)) {
-            deadlock::woke(unit);
+        let mut wakes_before = None;
+        if let Some(unit) = this.unit.as_ref() {
+            if has_edges(unit) {
+                deadlock::woke(unit);
+            }
+            if this.waker.is_none() && unit.on_deadlock() != OnDeadlock::Off {
+                *this.waker = Some(unit.own_waker());
+            }
+            if this.waker.is_some() {
+                wakes_before = Some(deadlock::polling(unit, Some(cx.waker())));
+            }
         }
         let previous = replace_current(this.unit.take());
         let restore = RestoreCurrent {
             home: this.unit,
             previous,
         };
-        let poll = inner.poll(cx);
+        let poll = match this.waker.as_ref() {
+            Some(own) => inner.poll(&mut Context::from_waker(own)),
+            None => inner.poll(cx),
+        };
         if poll.is_pending() {
             // Still current: a panicking detector (`OnDeadlock::Panic`) unwinds as the unit.
-            if let Some(unit) = CURRENT.with(|slot| {
-                let unit = slot.take();
-                let waiting = unit.as_ref().filter(|unit| has_edges(unit)).cloned();
-                slot.set(unit);
-                waiting
-            }) {
-                deadlock::sleeping(&unit);
+            let detecting = wakes_before.is_some() || has_edges_here();
+            if let Some(unit) = detecting.then(current_unit_here).flatten() {
+                if has_edges(&unit) {
+                    deadlock::sleeping(&unit);
+                }
+                if let Some(wakes) = wakes_before {
+                    deadlock::pending(&unit, wakes);
+                }
             }
         }
         if poll.is_ready() {
@@ -710,4 +781,24 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
         drop(restore);
         poll
     }
+}
+
+/// The unit in [`CURRENT`], cloned.
+fn current_unit_here() -> Option<Unit> {
+    CURRENT.with(|slot| {
+        let unit = slot.take();
+        let cloned = unit.clone();
+        slot.set(unit);
+        cloned
+    })
+}
+
+/// Whether the unit in [`CURRENT`] has a lock wait asleep.
+fn has_edges_here() -> bool {
+    CURRENT.with(|slot| {
+        let unit = slot.take();
+        let edges = unit.as_ref().is_some_and(has_edges);
+        slot.set(unit);
+        edges
+    })
 }

@@ -26,11 +26,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::Ordering::{Acquire, Relaxed};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
-use super::{Deadlock, DeadlockLink, LockOrigin, OnDeadlock};
+use super::{Deadlock, DeadlockLink, LockOrigin, OnDeadlock, WaitsFor};
 use crate::mutex::RawLock;
 use crate::unit::{Unit, UnitId, current_for_detection};
 
@@ -61,16 +61,25 @@ pub(crate) struct Noted {
     timed: bool,
     /// Whether the wait added an edge (a lock wait without a deadline).
     edge: bool,
+    /// The wait's place in the unit's list of deadline-free waits (for all-asleep reports).
+    listed: Option<u64>,
 }
 
 impl Noted {
     /// Notes a wait going to sleep in the current unit, if its run detects deadlocks: `timed`
-    /// if it has a deadline (it cannot deadlock for good); a lock wait without one adds an edge.
-    pub(crate) fn new(timed: bool, lock: Option<&RawLock>) -> Option<Noted> {
+    /// if it has a deadline (it cannot deadlock for good); one without is listed with what it
+    /// waits for, and a lock wait without one adds an edge.
+    pub(crate) fn new(
+        timed: bool,
+        lock: Option<&RawLock>,
+        waits_for: impl FnOnce() -> WaitsFor,
+    ) -> Option<Noted> {
         let unit = current_for_detection()?;
-        unit.waits().pending.fetch_add(1, Relaxed);
+        let waits = unit.waits();
+        let listed = (!timed).then(|| waits.add(waits_for()));
+        waits.pending.fetch_add(1, SeqCst);
         if timed {
-            unit.waits().timed.fetch_add(1, Relaxed);
+            waits.timed.fetch_add(1, SeqCst);
         }
         let edge = match lock {
             Some(lock) if !timed => {
@@ -79,7 +88,12 @@ impl Noted {
             }
             _ => false,
         };
-        Some(Noted { unit, timed, edge })
+        Some(Noted {
+            unit,
+            timed,
+            edge,
+            listed,
+        })
     }
 
     /// Ends the wait: removes its edge from `lock` (the lock it waited on, if it added one).
@@ -93,30 +107,50 @@ impl Noted {
 impl Drop for Noted {
     fn drop(&mut self) {
         let waits = self.unit.waits();
-        waits.pending.fetch_sub(1, Relaxed);
+        waits.pending.fetch_sub(1, SeqCst);
         if self.timed {
-            waits.timed.fetch_sub(1, Relaxed);
+            waits.timed.fetch_sub(1, SeqCst);
+        }
+        if let Some(token) = self.listed {
+            waits.remove(token);
         }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// A sleep (or any wait that ends by itself), noted as a timed wait while it is pending: a
-    /// unit racing a lock against it is not blocked.
-    pub(crate) struct Timed<F> {
+    /// A future twinsync waits on without the waiting protocol (a sleep, a tokio join),
+    /// noted while it is pending: a timed one (a sleep) keeps a unit racing a lock against it
+    /// from counting as blocked; an untimed one (a join) counts as a deadline-free wait.
+    pub(crate) struct Noting<F> {
         #[pin]
         inner: F,
+        waits_for: Option<WaitsFor>,
         noted: Option<Noted>,
     }
 }
 
-impl<F> Timed<F> {
-    pub(crate) fn new(inner: F) -> Self {
-        Timed { inner, noted: None }
+impl<F> Noting<F> {
+    /// A wait that ends by itself (a sleep).
+    pub(crate) fn timed(inner: F) -> Self {
+        Noting {
+            inner,
+            waits_for: None,
+            noted: None,
+        }
+    }
+
+    /// A wait without a deadline, for `waits_for` (a tokio join).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn untimed(waits_for: WaitsFor, inner: F) -> Self {
+        Noting {
+            inner,
+            waits_for: Some(waits_for),
+            noted: None,
+        }
     }
 }
 
-impl<F: Future> Future for Timed<F> {
+impl<F: Future> Future for Noting<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -124,7 +158,10 @@ impl<F: Future> Future for Timed<F> {
         let poll = this.inner.poll(cx);
         if poll.is_pending() {
             if this.noted.is_none() {
-                *this.noted = Noted::new(true, None);
+                let waits_for = this.waits_for.clone();
+                *this.noted = Noted::new(waits_for.is_none(), None, || {
+                    waits_for.unwrap_or(WaitsFor::Units)
+                });
             }
         } else {
             *this.noted = None;
@@ -219,6 +256,11 @@ pub(crate) fn sleeping_here() -> Option<Unit> {
     Some(unit)
 }
 
+/// Whether a reported lock cycle goes through `unit`'s wait.
+pub(crate) fn in_reported_cycle(unit: UnitId) -> bool {
+    graph().iter().any(|e| e.unit.id() == unit && e.reported)
+}
+
 /// Marks `unit` blocked and walks the graph from it; the cycle it closed, if any and not
 /// reported before.
 fn block_and_walk(unit: &Unit) -> Option<Deadlock> {
@@ -261,5 +303,5 @@ fn block_and_walk(unit: &Unit) -> Option<Deadlock> {
     for &at in &cycle {
         graph[at].reported = true;
     }
-    Some(Deadlock { links })
+    Some(Deadlock::cycle(links))
 }

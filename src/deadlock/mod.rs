@@ -1,5 +1,5 @@
-//! Deadlock detection: a cycle of units waiting for each other's locks, found the moment it
-//! closes, and named.
+//! Deadlock detection: a cycle of units waiting for each other's locks, or a run whose every
+//! unit sleeps with nobody left to wake it, found the moment it happens, and named.
 //!
 //! Every [`Mutex`](crate::Mutex), [`Lock`](crate::Lock) and
 //! [`ReentrantMutex`](crate::ReentrantMutex) remembers which unit holds it, and every unit that
@@ -10,12 +10,25 @@
 //! no background thread and nothing polled by hand (parking_lot's `deadlock_detection` needs
 //! both, and sees OS threads only; this works the same on every flavour).
 //!
+//! Waits with no owner (a semaphore, an event, a condition, a barrier, a queue, a join) cannot
+//! close a cycle; for them twinsync knows when **all units are asleep**: every live unit of the
+//! run sleeps on twinsync waits without a deadline, and none has been woken since (Go's "all
+//! goroutines are asleep"). The unit whose sleep completes that state reports it, each unit
+//! with what it waits for; so does a unit that leaves the run while all the others sleep:
+//!
+//! ```text
+//! deadlock: all 2 units are asleep, with no deadline
+//!   unit "main" waits for unit "consumer" to finish (join)
+//!   unit "consumer" waits for an item from a queue (get)
+//! ```
+//!
 //! What happens then is the run's [`OnDeadlock`] policy, chosen on the flavour
 //! ([`Flavor::on_deadlock`](crate::Flavor::on_deadlock)): by default the cycle is
 //! [reported](OnDeadlock::Report) on standard error and kept in
 //! [`Flavor::deadlocks`](crate::Flavor::deadlocks) while the units go on waiting, as Python's
-//! would; [`Panic`](OnDeadlock::Panic) makes the unit that closed the cycle panic with the
-//! report instead, which releases its locks and lets the others go on.
+//! would; [`Panic`](OnDeadlock::Panic) makes the unit that closed the cycle (or completed the
+//! all-asleep state) panic with the report instead, which releases its locks and lets the
+//! others go on.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -27,18 +40,18 @@
 //!     .run(|f| async move {
 //!         let a = Arc::new(<Threads as Flavor>::Mutex::named("a", ()));
 //!         let b = Arc::new(<Threads as Flavor>::Mutex::named("b", ()));
-//!         let holds_a = Arc::new(<Threads as Flavor>::Event::new());
+//!         let both_hold = Arc::new(<Threads as Flavor>::Barrier::new(2).unwrap());
 //!         let first = {
-//!             let (a, b, holds_a) = (a.clone(), b.clone(), holds_a.clone());
+//!             let (a, b, both_hold) = (a.clone(), b.clone(), both_hold.clone());
 //!             f.spawn("first", async move {
 //!                 let _a = a.lock();
-//!                 holds_a.set();
+//!                 both_hold.wait().unwrap();
 //!                 let _b = b.lock(); // waits for the main unit
 //!             })
 //!         };
 //!         let _b = b.lock();
-//!         holds_a.wait();
-//!         let _a = a.lock(); // closes the cycle: one of the two units panics
+//!         both_hold.wait().unwrap();
+//!         let _a = a.lock(); // closes the cycle, or `first` does: one of the two panics
 //!         drop(_b);
 //!         first.join().err().map(|e| e.to_string())
 //!     })
@@ -58,23 +71,34 @@
 //! - Locks held by code outside any unit (a plain thread, a tokio task twinsync did not spawn)
 //!   have no known owner, so a cycle through one is not seen.
 //! - Semaphores, events, conditions, barriers and queues have no owner, so a wait on them
-//!   cannot close a cycle.
+//!   cannot close a cycle; they are seen only when the whole run is asleep. A run with one unit
+//!   that still runs, or sleeps towards a deadline (`f.sleep`, a `*_timeout`, a `Timer`), is
+//!   not asleep: that unit may yet wake the others. Daemon units count like the others.
+//! - A wake from outside the run is invisible: if a plain thread, a unit of another run, or
+//!   a tokio task twinsync did not spawn would set the event or fill the queue, an all-asleep
+//!   report is wrong (under `Report` it is only printed; choose [`OnDeadlock::Off`] for such
+//!   runs). When the last running unit *leaves* the run, nobody is left to panic, so that
+//!   report is printed and kept as under `Report` whatever the policy.
 //!
 //! # Cost
 //!
 //! Holding a lock records its holder: one store when taking it, one when releasing it, on the
-//! lock's own cache line. Everything else happens only when a unit goes to sleep on a lock, a
-//! path that already costs a park or a task switch; [`OnDeadlock::Off`] skips that too.
-//! `cargo bench --bench deadlock` measures both.
+//! lock's own cache line. A unit whose run detects deadlocks is polled with its own waker,
+//! which counts each wake before passing it on (an atomic add, and re-registering the
+//! scheduler's waker after each wake). Everything else happens only when a wait goes to
+//! sleep, a path that already costs a park or a task switch; [`OnDeadlock::Off`] skips all
+//! of it but the holder's stores. `cargo bench --bench deadlock` measures both.
 
 use std::fmt;
 use std::panic::Location;
 
 use crate::unit::Unit;
 
+mod asleep;
 mod detect;
 
-pub(crate) use detect::{Noted, Timed, acquired, released, sleeping, sleeping_here, woke};
+pub(crate) use asleep::{Nested, UnitWaits, cancelling, dropped, left, pending, polling};
+pub(crate) use detect::{Noted, Noting, acquired, released, sleeping, sleeping_here, woke};
 
 /// What a run does when a deadlock closes: see the [module docs](self).
 ///
@@ -215,24 +239,140 @@ impl DeadlockLink {
     }
 }
 
-/// A deadlock: units each holding a lock the next one waits for, the last one waiting for the
-/// first one's. A cycle of one is a unit waiting for a lock it holds itself (a `Mutex` is not
-/// reentrant). Its `Display` is the report printed under [`OnDeadlock::Report`].
+/// What a sleeping unit waits for, as an [all-asleep](Deadlock::asleep) report names it.
+///
+/// ```
+/// use twinsync::deadlock::WaitsFor;
+/// assert_eq!(WaitsFor::Item.to_string(), "an item from a queue (get)");
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum WaitsFor {
+    /// A `Mutex`, `Lock` or `ReentrantMutex` (acquire, lock).
+    Lock(LockOrigin),
+    /// A permit of a `Semaphore` (acquire).
+    Permit,
+    /// An `Event` to be set (wait).
+    Event,
+    /// A `Condition` to be notified (wait, wait_for).
+    Condition,
+    /// A `Barrier`'s round to fill (wait).
+    Barrier,
+    /// Room in a queue (put).
+    Room,
+    /// An item from a queue (get).
+    Item,
+    /// A queue's unfinished tasks to be done (join).
+    TasksDone,
+    /// Another unit to finish (join).
+    Unit(Unit),
+    /// The run's non-daemon units to finish.
+    Units,
+}
+
+impl fmt::Display for WaitsFor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitsFor::Lock(origin) => match origin.name {
+                Some(name) => write!(f, "the lock \"{name}\" ({})", origin.site),
+                None => write!(f, "the lock made at {}", origin.site),
+            },
+            WaitsFor::Permit => f.write_str("a semaphore permit (acquire)"),
+            WaitsFor::Event => f.write_str("an event to be set (wait)"),
+            WaitsFor::Condition => f.write_str("a condition to be notified (wait)"),
+            WaitsFor::Barrier => f.write_str("a barrier's round to fill (wait)"),
+            WaitsFor::Room => f.write_str("room in a queue (put)"),
+            WaitsFor::Item => f.write_str("an item from a queue (get)"),
+            WaitsFor::TasksDone => f.write_str("a queue's tasks to be done (join)"),
+            WaitsFor::Unit(unit) => write!(f, "unit \"{}\" to finish (join)", unit.name()),
+            WaitsFor::Units => f.write_str("the run's units to finish"),
+        }
+    }
+}
+
+/// One unit of an [all-asleep](Deadlock::asleep) report: what it sleeps on.
+///
+/// ```
+/// # use twinsync::deadlock::AsleepUnit;
+/// fn describe(asleep: &AsleepUnit) -> String {
+///     let waits: Vec<String> = asleep.waits_for().iter().map(|w| w.to_string()).collect();
+///     format!("{} waits for {}", asleep.unit().name(), waits.join(" and "))
+/// }
+/// # let _ = describe;
+/// ```
+#[derive(Debug, Clone)]
+pub struct AsleepUnit {
+    unit: Unit,
+    waits_for: Vec<WaitsFor>,
+}
+
+impl AsleepUnit {
+    pub(crate) fn new(unit: Unit, waits_for: Vec<WaitsFor>) -> Self {
+        AsleepUnit { unit, waits_for }
+    }
+
+    /// The unit.
+    ///
+    /// ```
+    /// # fn f(a: &twinsync::deadlock::AsleepUnit) -> &str { a.unit().name() }
+    /// ```
+    pub fn unit(&self) -> &Unit {
+        &self.unit
+    }
+
+    /// Its pending twinsync waits (more than one under `join!` or `select!`).
+    ///
+    /// ```
+    /// # fn f(a: &twinsync::deadlock::AsleepUnit) -> usize { a.waits_for().len() }
+    /// ```
+    pub fn waits_for(&self) -> &[WaitsFor] {
+        &self.waits_for
+    }
+}
+
+/// A deadlock, of one of two kinds. Its `Display` is the report printed under
+/// [`OnDeadlock::Report`].
+///
+/// - **A cycle of owned locks** ([`links`](Self::links)): units each holding a lock the next
+///   one waits for, the last one waiting for the first one's. A cycle of one is a unit waiting
+///   for a lock it holds itself (a `Mutex` is not reentrant).
+/// - **All units asleep** ([`asleep`](Self::asleep)): every live unit of the run sleeps on
+///   twinsync waits with no deadline, and none has been woken, so nothing is left to wake any
+///   of them (Go's "all goroutines are asleep"). This covers waits with no owner: a queue
+///   nobody fills, an event nobody sets, a barrier short of parties.
 ///
 /// ```
 /// # use twinsync::deadlock::Deadlock;
 /// fn units_in(deadlock: &Deadlock) -> Vec<String> {
-///     deadlock.links().iter().map(|link| link.unit().name().to_owned()).collect()
+///     let cycle = deadlock.links().iter().map(|link| link.unit());
+///     let asleep = deadlock.asleep().iter().map(|asleep| asleep.unit());
+///     cycle.chain(asleep).map(|unit| unit.name().to_owned()).collect()
 /// }
 /// # let _ = units_in;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Deadlock {
     links: Vec<DeadlockLink>,
+    asleep: Vec<AsleepUnit>,
 }
 
 impl Deadlock {
-    /// The units of the cycle, starting with the one whose wait closed it.
+    pub(crate) fn cycle(links: Vec<DeadlockLink>) -> Self {
+        Deadlock {
+            links,
+            asleep: Vec::new(),
+        }
+    }
+
+    pub(crate) fn all_asleep(asleep: Vec<AsleepUnit>) -> Self {
+        Deadlock {
+            links: Vec::new(),
+            asleep,
+        }
+    }
+
+    /// The units of a lock cycle, starting with the one whose wait closed it; empty for an
+    /// all-asleep report.
     ///
     /// ```
     /// # fn f(d: &twinsync::deadlock::Deadlock) -> usize { d.links().len() }
@@ -240,10 +380,43 @@ impl Deadlock {
     pub fn links(&self) -> &[DeadlockLink] {
         &self.links
     }
+
+    /// The units of an all-asleep report, oldest first, each with what it waits for; empty
+    /// for a lock cycle.
+    ///
+    /// ```
+    /// # fn f(d: &twinsync::deadlock::Deadlock) -> usize { d.asleep().len() }
+    /// ```
+    pub fn asleep(&self) -> &[AsleepUnit] {
+        &self.asleep
+    }
 }
 
 impl fmt::Display for Deadlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.asleep.is_empty() {
+            let count = self.asleep.len();
+            match count {
+                1 => write!(
+                    f,
+                    "deadlock: the run's one unit is asleep, with no deadline"
+                )?,
+                _ => write!(
+                    f,
+                    "deadlock: all {count} units are asleep, with no deadline"
+                )?,
+            }
+            for asleep in &self.asleep {
+                write!(f, "\n  unit \"{}\" waits for ", asleep.unit.name())?;
+                for (i, waits_for) in asleep.waits_for.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n    and for ")?;
+                    }
+                    write!(f, "{waits_for}")?;
+                }
+            }
+            return Ok(());
+        }
         if let [link] = self.links.as_slice() {
             return write!(
                 f,

@@ -15,6 +15,7 @@ use parking_lot::Mutex;
 use super::{Flavor, FlavorKind, JoinHandle, UnitOptions};
 use crate::barrier::ThreadBarrier;
 use crate::condition::ThreadCondition;
+use crate::deadlock::WaitsFor;
 use crate::error::{Cancelled, JoinError, Panicked, SpawnError};
 use crate::event::ThreadEvent;
 use crate::lock::ThreadLock;
@@ -223,11 +224,11 @@ impl Flavor for Threads {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        crate::deadlock::Timed::new(wait::thread_sleep(deadline_after(duration)))
+        crate::deadlock::Noting::timed(wait::thread_sleep(deadline_after(duration)))
     }
 
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send {
-        crate::deadlock::Timed::new(wait::thread_sleep(Some(deadline)))
+        crate::deadlock::Noting::timed(wait::thread_sleep(Some(deadline)))
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
@@ -308,8 +309,9 @@ impl<T> Outcome<T> {
     }
 
     /// Waits, by the waiting protocol, for the unit to finish and takes its result.
-    async fn take(&self) -> Result<T, JoinError> {
+    async fn take(&self, unit: &Unit) -> Result<T, JoinError> {
         let taken = wait::until::<Blocking, _>(
+            WaitsFor::Unit(unit.clone()),
             &self.done,
             None,
             |_| self.result.lock().take(),
@@ -345,7 +347,7 @@ impl<T> ThreadJoinHandle<T> {
     /// assert_eq!(err.panic_message(), Some("oops"));
     /// ```
     pub fn join(self) -> Result<T, JoinError> {
-        let result = block_on(self.outcome.take());
+        let result = block_on(self.outcome.take(&self.unit));
         // The unit has reported: its thread only has its own exit left to do.
         let _ = self.thread.join();
         result
@@ -376,9 +378,11 @@ impl<T> fmt::Debug for ThreadJoinHandle<T> {
 impl<T: Send + 'static> JoinHandle<T> for ThreadJoinHandle<T> {
     async fn join(self) -> Result<T, JoinError> {
         let ThreadJoinHandle {
-            outcome, thread, ..
+            unit,
+            outcome,
+            thread,
         } = self;
-        let result = outcome.take().await;
+        let result = outcome.take(&unit).await;
         // Reap the OS thread if it is already gone; otherwise it is detached and ends by itself
         // in a moment (joining here would block inside `poll`).
         if thread.is_finished() {
@@ -395,6 +399,7 @@ impl<T: Send + 'static> JoinHandle<T> for ThreadJoinHandle<T> {
         if self.outcome.is_finished() {
             return false;
         }
+        crate::deadlock::cancelling(&self.unit);
         self.outcome.cancel.request();
         true
     }

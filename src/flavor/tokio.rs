@@ -10,6 +10,7 @@ use tokio::runtime::{self, Runtime};
 use super::{Flavor, FlavorKind, JoinHandle, UnitOptions};
 use crate::barrier::TaskBarrier;
 use crate::condition::TaskCondition;
+use crate::deadlock::WaitsFor;
 use crate::error::{Cancelled, JoinError, Panicked, SpawnError};
 use crate::event::TaskEvent;
 use crate::lock::TaskLock;
@@ -213,11 +214,11 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
     }
 
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
-        crate::deadlock::Timed::new(tokio::time::sleep(duration))
+        crate::deadlock::Noting::timed(tokio::time::sleep(duration))
     }
 
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send {
-        crate::deadlock::Timed::new(tokio::time::sleep_until(deadline.into()))
+        crate::deadlock::Noting::timed(tokio::time::sleep_until(deadline.into()))
     }
 
     fn yield_now(&self) -> impl Future<Output = ()> + Send {
@@ -291,8 +292,9 @@ impl<T> fmt::Debug for TaskJoinHandle<T> {
 impl<T: Send + 'static> JoinHandle<T> for TaskJoinHandle<T> {
     fn join(self) -> impl Future<Output = Result<T, JoinError>> + Send {
         let TaskJoinHandle { unit, task } = self;
+        let joined = crate::deadlock::Noting::untimed(WaitsFor::Unit(unit.clone()), task);
         async move {
-            task.await.map_err(|err| match err.try_into_panic() {
+            joined.await.map_err(|err| match err.try_into_panic() {
                 Ok(payload) => Panicked::from_payload(unit, &*payload).into(),
                 // Aborted by `cancel`, or dropped with its runtime.
                 Err(_) => Cancelled::new(unit).into(),
@@ -308,6 +310,7 @@ impl<T: Send + 'static> JoinHandle<T> for TaskJoinHandle<T> {
         if self.task.is_finished() {
             return false;
         }
+        crate::deadlock::cancelling(&self.unit);
         self.task.abort();
         true
     }

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Acquire, Ordering::Rela
 
 use event_listener::Event;
 
-use crate::deadlock::{self, LockOrigin};
+use crate::deadlock::{self, LockOrigin, WaitsFor};
 use crate::policy::Policy;
 use crate::semaphore::{Permits, Taking};
 use crate::wait::Attempt;
@@ -189,5 +189,9 @@ impl Attempt for RawLocking<'_> {
 
     fn lock(&self) -> Option<&RawLock> {
         Some(self.lock)
+    }
+
+    fn waits_for(&self) -> WaitsFor {
+        WaitsFor::Lock(self.lock.origin())
     }
 }

@@ -17,7 +17,7 @@ use event_listener::Event;
 
 use super::raw::{RawLock, RawLocking};
 use super::{Guard, Mutex};
-use crate::deadlock::LockOrigin;
+use crate::deadlock::{LockOrigin, WaitsFor};
 use crate::error::Timeout;
 use crate::policy::Policy;
 #[cfg(feature = "tokio")]
@@ -280,6 +280,10 @@ impl<'a, T: ?Sized, W> Attempt for Locking<'a, T, W> {
 
     fn lock(&self) -> Option<&RawLock> {
         self.taking.lock()
+    }
+
+    fn waits_for(&self) -> WaitsFor {
+        self.taking.waits_for()
     }
 }
 

@@ -12,6 +12,7 @@ use super::discipline::{Discipline, Fifo, Lifo, Priority};
 use super::error::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
 };
+use crate::deadlock::WaitsFor;
 use crate::error::Timeout;
 use crate::sync::Arc;
 #[cfg(feature = "tokio")]
@@ -358,6 +359,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> QueueTwin<T, D, W> {
         let mut registration = Registration::new(shared, Side::Put);
         let mut held = Some(item);
         let outcome = wait::until::<W, _>(
+            WaitsFor::Room,
             &shared.not_full,
             deadline,
             |registered| {
@@ -386,6 +388,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> QueueTwin<T, D, W> {
         let shared = &*self.shared;
         let mut registration = Registration::new(shared, Side::Get);
         wait::until::<W, _>(
+            WaitsFor::Item,
             &shared.not_empty,
             deadline,
             |registered| match shared.attempt_get(&mut registration.counted, registered) {
@@ -404,6 +407,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> QueueTwin<T, D, W> {
         let shared = &*self.shared;
         let mut registration = Registration::new(shared, Side::Join);
         wait::until::<W, ()>(
+            WaitsFor::TasksDone,
             &shared.all_done,
             deadline,
             |registered| {
@@ -877,6 +881,7 @@ impl<T: Send, D: Discipline<T>, W: Waiter> futures::Stream for ItemStream<T, D, 
         let shared = &*this.queue.shared;
         let counted = &mut this.counted;
         let mut getting = wait::Closures::new(
+            WaitsFor::Item,
             &shared.not_empty,
             |registered| match shared.attempt_get(counted, registered) {
                 Ok(item) => Some(Some(item)),

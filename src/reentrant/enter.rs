@@ -54,6 +54,10 @@ impl<'a, T, W> Attempt for Entering<'a, T, W> {
     fn lock(&self) -> Option<&crate::mutex::RawLock> {
         self.taking.lock()
     }
+
+    fn waits_for(&self) -> crate::deadlock::WaitsFor {
+        self.taking.waits_for()
+    }
 }
 
 /// A wait to enter that cannot time out.

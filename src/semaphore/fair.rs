@@ -219,6 +219,10 @@ impl Attempt for InLine<'_> {
         }
     }
 
+    fn waits_for(&self) -> crate::deadlock::WaitsFor {
+        crate::deadlock::WaitsFor::Permit
+    }
+
     fn hint(&self) -> bool {
         match &self.place {
             None => {

@@ -481,6 +481,10 @@ impl Attempt for Taking<'_> {
         }
     }
 
+    fn waits_for(&self) -> crate::deadlock::WaitsFor {
+        crate::deadlock::WaitsFor::Permit
+    }
+
     fn hint(&self) -> bool {
         match &*self.started {
             None => self.permits.available() >= self.n,

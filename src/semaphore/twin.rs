@@ -235,6 +235,10 @@ impl<'a, W> Attempt for Acquiring<'a, W> {
         })
     }
 
+    fn waits_for(&self) -> crate::deadlock::WaitsFor {
+        crate::deadlock::WaitsFor::Permit
+    }
+
     fn hint(&self) -> bool {
         self.taking.hint()
     }

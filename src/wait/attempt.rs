@@ -7,6 +7,8 @@ use std::task::{Context, Waker};
 
 use event_listener::{Event, EventListener};
 
+use crate::deadlock::WaitsFor;
+
 /// One operation that may have to wait, as the protocol sees it: the event that announces a
 /// change, the attempt, and a cheap hint for spinning.
 pub trait Attempt {
@@ -48,18 +50,24 @@ pub trait Attempt {
     fn lock(&self) -> Option<&crate::mutex::RawLock> {
         None
     }
+
+    /// What the operation waits for, as a deadlock report names it.
+    #[allow(private_interfaces)]
+    fn waits_for(&self) -> WaitsFor;
 }
 
 /// An [`Attempt`] made of closures, for the primitives whose attempt is a line or two.
 pub(crate) struct Closures<'a, A, H> {
+    waits_for: WaitsFor,
     event: &'a Event,
     attempt: A,
     hint: H,
 }
 
 impl<'a, R, A: FnMut(bool) -> Option<R>, H: Fn() -> bool> Closures<'a, A, H> {
-    pub(crate) fn new(event: &'a Event, attempt: A, hint: H) -> Self {
+    pub(crate) fn new(waits_for: WaitsFor, event: &'a Event, attempt: A, hint: H) -> Self {
         Closures {
+            waits_for,
             event,
             attempt,
             hint,
@@ -82,10 +90,15 @@ impl<R, A: FnMut(bool) -> Option<R>, H: Fn() -> bool> Attempt for Closures<'_, A
     fn hint(&self) -> bool {
         (self.hint)()
     }
+
+    fn waits_for(&self) -> WaitsFor {
+        self.waits_for.clone()
+    }
 }
 
 /// An [`Attempt`] that only checks a condition: ready when `ready()` holds.
 pub(crate) struct Check<'a, F> {
+    pub(super) waits_for: WaitsFor,
     pub(super) event: &'a Event,
     pub(super) ready: F,
 }
@@ -105,6 +118,10 @@ impl<F: Fn() -> bool> Attempt for Check<'_, F> {
 
     fn hint(&self) -> bool {
         (self.ready)()
+    }
+
+    fn waits_for(&self) -> WaitsFor {
+        self.waits_for.clone()
     }
 }
 
@@ -134,5 +151,9 @@ impl Attempt for Notified<'_> {
 
     fn hint(&self) -> bool {
         self.listener.is_none() || self.event.is_notified()
+    }
+
+    fn waits_for(&self) -> WaitsFor {
+        WaitsFor::Condition
     }
 }

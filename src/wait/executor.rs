@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::clock::Clock;
+use crate::deadlock;
 use crate::sync::Mutex;
 use crate::sync::thread::{self, Thread};
 use crate::sync::thread_local_slot;
@@ -77,22 +78,28 @@ impl ThreadContext {
         cancel: Option<&Cancel>,
     ) -> Option<T> {
         let _running = Running::enter(self);
-        let mut cx = Context::from_waker(&self.waker);
+        // A plain blocking method inside a unit sleeps here, inside the unit's poll: the
+        // deadlock detector hears of it from here rather than from the unit's future, and
+        // counts the wakes of this executor's waker as the unit's.
+        let nested = deadlock::Nested::here(&self.waker);
+        let mut cx = Context::from_waker(nested.as_ref().map_or(&self.waker, |n| n.waker()));
         loop {
             if cancel.is_some_and(Cancel::is_requested) {
                 // From here on the unit is being torn down: its drops may wait as usual.
                 self.signal.cancelled.store(false, SeqCst);
                 return None;
             }
+            let wakes = nested.as_ref().map(|n| deadlock::polling(n.unit(), None));
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return Some(output);
             }
-            // A plain blocking method inside a unit sleeps here, inside the unit's poll: the
-            // deadlock detector hears of it from here rather than from the unit's future.
-            let asleep = crate::deadlock::sleeping_here();
+            let asleep = deadlock::sleeping_here();
+            if let (Some(nested), Some(wakes)) = (&nested, wakes) {
+                deadlock::pending(nested.unit(), wakes);
+            }
             self.park();
             if let Some(unit) = asleep {
-                crate::deadlock::woke(&unit);
+                deadlock::woke(&unit);
             }
         }
     }

@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 
 use event_listener::{Event, EventListener};
 
-use crate::deadlock::Noted;
+use crate::deadlock::{Noted, WaitsFor};
 use crate::error::Timeout;
 
 mod attempt;
@@ -407,10 +407,15 @@ impl<W: Waiter> Waiting<W> {
         poll
     }
 
-    /// Tells the deadlock detector this wait goes to sleep (once per wait).
-    fn note_sleeping(&mut self, lock: Option<&crate::mutex::RawLock>) {
+    /// Tells the deadlock detector this wait goes to sleep (once per wait): a wait on `lock`
+    /// (if it takes one) for `waits_for`.
+    fn note_sleeping(
+        &mut self,
+        lock: Option<&crate::mutex::RawLock>,
+        waits_for: impl FnOnce() -> WaitsFor,
+    ) {
         if self.noted.is_none() {
-            self.noted = Noted::new(self.deadline.is_some(), lock);
+            self.noted = Noted::new(self.deadline.is_some(), lock, waits_for);
         }
     }
 
@@ -462,7 +467,7 @@ impl<W: Waiter> Waiting<W> {
                         return Poll::Ready(op.attempt(self.registered).ok_or(Timeout));
                     }
                     Poll::Pending => {
-                        self.note_sleeping(op.lock());
+                        self.note_sleeping(op.lock(), || op.waits_for());
                         return Poll::Pending;
                     }
                 }
@@ -497,7 +502,7 @@ impl<W: Waiter> Waiting<W> {
         }
         let poll = self.poll_notified(cx);
         if poll.is_pending() {
-            self.note_sleeping(None);
+            self.note_sleeping(None, || WaitsFor::Condition);
         } else {
             self.noted = None;
         }
@@ -545,30 +550,45 @@ pub(crate) fn ready_soon<W: Waiter>(
     deadline: Option<Instant>,
     ready: impl Fn() -> bool,
 ) -> bool {
-    ready() || !expired(deadline) && W::spin(&mut Check { event, ready }, false).is_some()
+    ready()
+        || !expired(deadline) && {
+            let check = &mut Check {
+                waits_for: WaitsFor::Event, // only spun, never noted
+                event,
+                ready,
+            };
+            W::spin(check, false).is_some()
+        }
 }
 
 /// Waits, by the protocol, until `ready()` holds or `deadline` passes (`Err(Timeout)`), after
 /// a failed [`ready_soon`]: it listens on `event`, which must be notified whenever the
 /// condition may have become true.
 pub(crate) fn until_true<W: Waiter>(
+    waits_for: WaitsFor,
     event: &Event,
     deadline: Option<Instant>,
     ready: impl Fn() -> bool,
 ) -> Wait<W, impl Attempt<Output = ()>> {
     // The first round was `ready_soon`'s.
-    Wait::after_first_round(Check { event, ready }, deadline)
+    let check = Check {
+        waits_for,
+        event,
+        ready,
+    };
+    Wait::after_first_round(check, deadline)
 }
 
 /// Waits, by the protocol, until `attempt` succeeds or `deadline` passes: [`Wait`] for an
 /// attempt made of closures (see [`Attempt`] for what they mean).
 pub(crate) fn until<W: Waiter, R>(
+    waits_for: WaitsFor,
     event: &Event,
     deadline: Option<Instant>,
     attempt: impl FnMut(bool) -> Option<R>,
     hint: impl Fn() -> bool,
 ) -> Wait<W, impl Attempt<Output = R>> {
-    Wait::new(Closures::new(event, attempt, hint), deadline)
+    Wait::new(Closures::new(waits_for, event, attempt, hint), deadline)
 }
 
 /// Waits for one notification of `listener` (made on `event`), or until `deadline`; returns

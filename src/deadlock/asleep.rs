@@ -1,0 +1,256 @@
+//! "All units asleep": the deadlock of waits that have no owner.
+//!
+//! A semaphore, an event, a queue or a barrier has no holder to follow, so a wait on one
+//! cannot close a cycle. What can be known exactly is that *nobody is left to wake anyone*:
+//! every live unit of a run sleeps on twinsync waits with no deadline, and none of them has
+//! been woken since it went to sleep (Go's "all goroutines are asleep").
+//!
+//! # How a unit is known to be asleep
+//!
+//! A unit whose run detects deadlocks is polled with its own waker, which counts every wake
+//! (`wakes`) before passing it on to the waker the unit was polled with. Before each poll the
+//! unit reads the count; when the poll returns `Pending` with only deadline-free twinsync waits
+//! pending, it records that count as `asleep_at`. The unit is asleep exactly while
+//! `asleep_at == wakes`: any wake since the read, even one not yet acted on, breaks the
+//! equality. A wake that came before the read is one whose cause the poll saw (the wake
+//! follows the change that caused it, and the read is a `SeqCst` load of what the wake wrote).
+//!
+//! Each run counts its asleep units. The unit whose sleep brings the count up to the number of
+//! live units checks every one of them; so does a unit that leaves the run while the others
+//! sleep. A unit that waits for another unit to finish counts as awake once that one has left:
+//! the finish is about to wake it.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::task::{Wake, Waker};
+
+use futures::task::AtomicWaker;
+
+use super::{AsleepUnit, Deadlock, OnDeadlock, WaitsFor};
+use crate::sync::Mutex;
+use crate::unit::{Registry, Unit};
+
+/// `asleep_at` of a unit that is not asleep.
+const AWAKE: u64 = u64::MAX;
+
+/// A unit's pending twinsync waits and wakes, as the deadlock detector counts them. The
+/// counts are touched only on slow paths (a wait going to sleep or ending); the wake count on
+/// every wake of a unit whose run detects deadlocks.
+pub(crate) struct UnitWaits {
+    /// Pending waits that have gone to sleep, and how many of them have a deadline.
+    pub(crate) pending: AtomicU32,
+    pub(crate) timed: AtomicU32,
+    /// How many edges of the wait-for graph are this unit's.
+    pub(crate) edges: AtomicU32,
+    wakes: AtomicU64,
+    asleep_at: AtomicU64,
+    /// The waker the unit was last polled with, which its own waker passes wakes on to.
+    outer: AtomicWaker,
+    /// What its deadline-free waits wait for, each under a token, for the report.
+    on: Mutex<WaitList>,
+}
+
+#[derive(Default)]
+struct WaitList {
+    next: u64,
+    waits: Vec<(u64, WaitsFor)>,
+}
+
+impl Default for UnitWaits {
+    fn default() -> Self {
+        UnitWaits {
+            pending: AtomicU32::new(0),
+            timed: AtomicU32::new(0),
+            edges: AtomicU32::new(0),
+            wakes: AtomicU64::new(0),
+            asleep_at: AtomicU64::new(AWAKE),
+            outer: AtomicWaker::new(),
+            on: Mutex::default(),
+        }
+    }
+}
+
+impl UnitWaits {
+    /// Lists a deadline-free wait going to sleep; the token removes it.
+    pub(crate) fn add(&self, waits_for: WaitsFor) -> u64 {
+        let mut on = self.on.lock();
+        let token = on.next;
+        on.next += 1;
+        on.waits.push((token, waits_for));
+        token
+    }
+
+    pub(crate) fn remove(&self, token: u64) {
+        let mut on = self.on.lock();
+        if let Some(at) = on.waits.iter().position(|(t, _)| *t == token) {
+            on.waits.swap_remove(at);
+        }
+    }
+
+    /// Counts a wake; the unit is not asleep from here on.
+    pub(crate) fn woken(&self) {
+        self.wakes.fetch_add(1, SeqCst);
+    }
+
+    /// The unit's own waker was woken: count it, and pass it on.
+    pub(crate) fn wake(&self) {
+        self.woken();
+        self.outer.wake();
+    }
+
+    fn is_asleep(&self) -> bool {
+        let at = self.asleep_at.load(SeqCst);
+        at != AWAKE && at == self.wakes.load(SeqCst)
+    }
+}
+
+/// A unit is about to be polled with its own waker, on behalf of `outer` (`None`: a nested
+/// executor that wakes through its own wrapper, [`Nested`]). Returns the wake count to give
+/// [`pending`] if the poll goes to sleep.
+pub(crate) fn polling(unit: &Unit, outer: Option<&Waker>) -> u64 {
+    let waits = unit.waits();
+    if waits.asleep_at.swap(AWAKE, SeqCst) != AWAKE {
+        if let Some(registry) = unit.registry() {
+            registry.asleep_count().fetch_sub(1, SeqCst);
+        }
+    }
+    if let Some(outer) = outer {
+        waits.outer.register(outer);
+    }
+    waits.wakes.load(SeqCst)
+}
+
+/// A unit's poll returned `Pending`, with `wakes` read before it ([`polling`]): if all it
+/// waits on is twinsync waits without a deadline, it is asleep; if that makes every unit of
+/// its run asleep, it reports them by its policy.
+pub(crate) fn pending(unit: &Unit, wakes: u64) {
+    let waits = unit.waits();
+    if waits.pending.load(SeqCst) == 0 || waits.timed.load(SeqCst) != 0 {
+        return;
+    }
+    let Some(registry) = unit.registry() else {
+        return;
+    };
+    waits.asleep_at.store(wakes, SeqCst);
+    let asleep = registry.asleep_count().fetch_add(1, SeqCst) + 1;
+    if asleep < registry.live_count() {
+        return;
+    }
+    if let Some(deadlock) = all_asleep(&registry) {
+        registry.record(&deadlock);
+        match unit.on_deadlock() {
+            OnDeadlock::Off => {}
+            OnDeadlock::Report => eprintln!("twinsync: {deadlock}"),
+            OnDeadlock::Panic => std::panic::panic_any(deadlock.to_string()),
+        }
+    }
+}
+
+/// A unit that was asleep is gone without waking (its future was dropped).
+pub(crate) fn dropped(unit: &Unit) {
+    if unit.waits().asleep_at.swap(AWAKE, SeqCst) != AWAKE {
+        if let Some(registry) = unit.registry() {
+            registry.asleep_count().fetch_sub(1, SeqCst);
+        }
+    }
+}
+
+/// A unit has left `registry`: if the units still there all sleep, nobody is left to wake
+/// them. There is no unit to panic, so the report is made as under [`OnDeadlock::Report`].
+pub(crate) fn left(registry: &Registry) {
+    let live = registry.live_count();
+    if live == 0 || registry.asleep_count().load(SeqCst) < live {
+        return;
+    }
+    if let Some(deadlock) = all_asleep(registry) {
+        registry.record(&deadlock);
+        eprintln!("twinsync: {deadlock}");
+    }
+}
+
+/// The report, if every live unit of `registry` is asleep and this state was not reported.
+fn all_asleep(registry: &Registry) -> Option<Deadlock> {
+    let units = registry.units();
+    let mut asleep = Vec::with_capacity(units.len());
+    let mut state = Vec::with_capacity(units.len());
+    for unit in &units {
+        let waits = unit.waits();
+        if !waits.is_asleep() {
+            return None;
+        }
+        let on: Vec<WaitsFor> = waits
+            .on
+            .lock()
+            .waits
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        let woken_soon = on.iter().any(|w| match w {
+            // Its finish wakes the joiner; nothing can wake a wait for the run's units.
+            WaitsFor::Unit(other) => !units.iter().any(|u| u.id() == other.id()),
+            WaitsFor::Units => true,
+            _ => false,
+        });
+        if woken_soon || on.is_empty() {
+            return None;
+        }
+        if super::detect::in_reported_cycle(unit.id()) {
+            return None; // a lock cycle, already named, is why
+        }
+        state.push((unit.id(), waits.asleep_at.load(Relaxed)));
+        asleep.push(AsleepUnit::new(unit.clone(), on));
+    }
+    registry
+        .first_report_of(state)
+        .then(|| Deadlock::all_asleep(asleep))
+}
+
+/// The waker of a nested executor (a thread twin's plain blocking method inside a unit):
+/// counts each wake for the unit, then wakes the executor.
+pub(crate) struct Nested {
+    unit: Unit,
+    waker: Waker,
+}
+
+struct NestedWake {
+    unit: Unit,
+    executor: Waker,
+}
+
+impl Wake for NestedWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.unit.waits().woken();
+        self.executor.wake_by_ref();
+    }
+}
+
+impl Nested {
+    /// For an executor with waker `executor` started inside a unit whose run detects
+    /// deadlocks.
+    pub(crate) fn here(executor: &Waker) -> Option<Nested> {
+        let unit = crate::unit::current_for_detection()?;
+        let waker = Waker::from(Arc::new(NestedWake {
+            unit: unit.clone(),
+            executor: executor.clone(),
+        }));
+        Some(Nested { unit, waker })
+    }
+
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    pub(crate) fn unit(&self) -> &Unit {
+        &self.unit
+    }
+}
+
+/// `unit` is being cancelled: it will not sleep on, so it counts as woken.
+pub(crate) fn cancelling(unit: &Unit) {
+    unit.waits().woken();
+}
