@@ -84,6 +84,8 @@ struct UnitInfo {
     /// What the unit does when its wait closes a deadlock (`OnDeadlock::to_u8`): its run's
     /// policy, or its own from `UnitOptions::on_deadlock`, set before it first runs.
     on_deadlock: AtomicU8,
+    /// Whether its run checks lock order (`Flavor::check_lock_order`).
+    checks_lock_order: bool,
     /// The unit's pending waits, as the deadlock detector counts them.
     waits: UnitWaits,
 }
@@ -146,9 +148,9 @@ impl Unit {
         } else {
             inherited_locals()
         };
-        let on_deadlock = match registry.upgrade() {
-            Some(registry) if !foreign => registry.on_deadlock(),
-            _ => OnDeadlock::Off,
+        let (on_deadlock, checks_lock_order) = match registry.upgrade() {
+            Some(registry) if !foreign => (registry.on_deadlock(), registry.checks_lock_order()),
+            _ => (OnDeadlock::Off, false),
         };
         Unit(Arc::new(UnitInfo {
             id,
@@ -158,6 +160,7 @@ impl Unit {
             locals,
             registry,
             on_deadlock: AtomicU8::new(on_deadlock.to_u8()),
+            checks_lock_order,
             waits: UnitWaits::default(),
         }))
     }
@@ -412,6 +415,19 @@ pub(crate) fn current_raw_id() -> u64 {
     CURRENT_ID.with(Cell::get)
 }
 
+/// The unit being polled here, if it is one whose run checks lock order.
+pub(crate) fn current_for_order() -> Option<Unit> {
+    CURRENT.with(|slot| {
+        let unit = slot.take();
+        let checking = unit
+            .as_ref()
+            .filter(|unit| unit.0.checks_lock_order)
+            .cloned();
+        slot.set(unit);
+        checking
+    })
+}
+
 /// The unit being polled here, if it is one whose run detects deadlocks.
 pub(crate) fn current_for_detection() -> Option<Unit> {
     CURRENT.with(|slot| {
@@ -493,6 +509,8 @@ pub(crate) struct Registry {
     idle: Event,
     /// The run's [`OnDeadlock`], as `OnDeadlock::to_u8`.
     on_deadlock: AtomicU8,
+    /// Whether the run checks lock order.
+    check_lock_order: std::sync::atomic::AtomicBool,
     /// The deadlocks its units closed, oldest first.
     deadlocks: Mutex<Vec<Deadlock>>,
     /// How many units are live (as `table.live.len()`, readable without the lock), and how
@@ -518,6 +536,7 @@ impl Registry {
             table: Mutex::default(),
             idle: Event::new(),
             on_deadlock: AtomicU8::new(OnDeadlock::default().to_u8()),
+            check_lock_order: std::sync::atomic::AtomicBool::new(false),
             deadlocks: Mutex::default(),
             live: AtomicUsize::new(0),
             asleep: AtomicUsize::new(0),
@@ -528,6 +547,18 @@ impl Registry {
     /// What units started from now on do on a deadlock.
     pub(crate) fn set_on_deadlock(&self, policy: OnDeadlock) {
         self.on_deadlock.store(policy.to_u8(), Ordering::Relaxed);
+    }
+
+    /// Whether units started from now on check lock order.
+    pub(crate) fn set_check_lock_order(&self, on: bool) {
+        if on {
+            deadlock::CHECKING_LOCK_ORDER.store(true, Ordering::Relaxed);
+        }
+        self.check_lock_order.store(on, Ordering::Relaxed);
+    }
+
+    fn checks_lock_order(&self) -> bool {
+        self.check_lock_order.load(Ordering::Relaxed)
     }
 
     pub(crate) fn on_deadlock(&self) -> OnDeadlock {

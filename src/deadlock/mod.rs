@@ -96,6 +96,12 @@ use crate::unit::Unit;
 
 mod asleep;
 mod detect;
+mod order;
+
+pub use order::LockOrder;
+pub(crate) use order::{
+    CHECKING as CHECKING_LOCK_ORDER, released as order_released, taken as order_taken,
+};
 
 pub(crate) use asleep::{Nested, UnitWaits, cancelling, dropped, left, pending, polling};
 pub(crate) use detect::{Noted, Noting, acquired, released, sleeping, sleeping_here, woke};
@@ -352,95 +358,165 @@ impl AsleepUnit {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Deadlock {
-    links: Vec<DeadlockLink>,
-    asleep: Vec<AsleepUnit>,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Cycle(Vec<DeadlockLink>),
+    AllAsleep(Vec<AsleepUnit>),
+    /// The order just taken first, then the earlier ones that lead back.
+    Inversion(Vec<LockOrder>),
 }
 
 impl Deadlock {
     pub(crate) fn cycle(links: Vec<DeadlockLink>) -> Self {
         Deadlock {
-            links,
-            asleep: Vec::new(),
+            kind: Kind::Cycle(links),
         }
     }
 
     pub(crate) fn all_asleep(asleep: Vec<AsleepUnit>) -> Self {
         Deadlock {
-            links: Vec::new(),
-            asleep,
+            kind: Kind::AllAsleep(asleep),
         }
     }
 
-    /// The units of a lock cycle, starting with the one whose wait closed it; empty for an
-    /// all-asleep report.
+    pub(crate) fn inversion(order: LockOrder, before: Vec<LockOrder>) -> Self {
+        let mut orders = vec![order];
+        orders.extend(before);
+        Deadlock {
+            kind: Kind::Inversion(orders),
+        }
+    }
+
+    /// The units of a lock cycle, starting with the one whose wait closed it; empty for the
+    /// other kinds.
     ///
     /// ```
     /// # fn f(d: &twinsync::deadlock::Deadlock) -> usize { d.links().len() }
     /// ```
     pub fn links(&self) -> &[DeadlockLink] {
-        &self.links
+        match &self.kind {
+            Kind::Cycle(links) => links,
+            _ => &[],
+        }
     }
 
     /// The units of an all-asleep report, oldest first, each with what it waits for; empty
-    /// for a lock cycle.
+    /// for the other kinds.
     ///
     /// ```
     /// # fn f(d: &twinsync::deadlock::Deadlock) -> usize { d.asleep().len() }
     /// ```
     pub fn asleep(&self) -> &[AsleepUnit] {
-        &self.asleep
+        match &self.kind {
+            Kind::AllAsleep(asleep) => asleep,
+            _ => &[],
+        }
+    }
+
+    /// The lock orders of a *potential* deadlock found by the lock-order check: the order
+    /// just taken first, then the earlier orders that lead from its lock back to the one it
+    /// was taken under. Empty for a deadlock that happened.
+    ///
+    /// ```
+    /// # fn f(d: &twinsync::deadlock::Deadlock) -> bool { d.lock_orders().is_empty() }
+    /// ```
+    pub fn lock_orders(&self) -> &[LockOrder] {
+        match &self.kind {
+            Kind::Inversion(orders) => orders,
+            _ => &[],
+        }
+    }
+
+    /// Whether this is only a potential deadlock (an inverted lock order) that did not hang.
+    ///
+    /// ```
+    /// # fn f(d: &twinsync::deadlock::Deadlock) -> bool { d.is_potential() }
+    /// ```
+    pub fn is_potential(&self) -> bool {
+        matches!(self.kind, Kind::Inversion(_))
     }
 }
 
 impl fmt::Display for Deadlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.asleep.is_empty() {
-            let count = self.asleep.len();
-            match count {
-                1 => write!(
-                    f,
-                    "deadlock: the run's one unit is asleep, with no deadline"
-                )?,
-                _ => write!(
-                    f,
-                    "deadlock: all {count} units are asleep, with no deadline"
-                )?,
-            }
-            for asleep in &self.asleep {
-                write!(f, "\n  unit \"{}\" waits for ", asleep.unit.name())?;
-                for (i, waits_for) in asleep.waits_for.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("\n    and for ")?;
-                    }
-                    write!(f, "{waits_for}")?;
-                }
-            }
-            return Ok(());
+        match &self.kind {
+            Kind::Cycle(links) => fmt_cycle(links, f),
+            Kind::AllAsleep(asleep) => fmt_asleep(asleep, f),
+            Kind::Inversion(orders) => fmt_inversion(orders, f),
         }
-        if let [link] = self.links.as_slice() {
-            return write!(
-                f,
-                "deadlock: unit \"{}\" waits for {}, which it holds itself",
-                link.unit.name(),
-                link.waits_for
-            );
-        }
+    }
+}
+
+fn fmt_cycle(links: &[DeadlockLink], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if let [link] = links {
+        return write!(
+            f,
+            "deadlock: unit \"{}\" waits for {}, which it holds itself",
+            link.unit.name(),
+            link.waits_for
+        );
+    }
+    write!(f, "deadlock: {} units wait for each other", links.len())?;
+    for link in links {
         write!(
             f,
-            "deadlock: {} units wait for each other",
-            self.links.len()
+            "\n  unit \"{}\" holds {}\n    and waits for {}",
+            link.unit.name(),
+            link.holds,
+            link.waits_for
         )?;
-        for link in &self.links {
-            write!(
-                f,
-                "\n  unit \"{}\" holds {}\n    and waits for {}",
-                link.unit.name(),
-                link.holds,
-                link.waits_for
-            )?;
-        }
-        Ok(())
     }
+    Ok(())
+}
+
+fn fmt_asleep(asleep: &[AsleepUnit], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match asleep.len() {
+        1 => write!(
+            f,
+            "deadlock: the run's one unit is asleep, with no deadline"
+        )?,
+        count => write!(
+            f,
+            "deadlock: all {count} units are asleep, with no deadline"
+        )?,
+    }
+    for unit in asleep {
+        write!(f, "\n  unit \"{}\" waits for ", unit.unit.name())?;
+        for (i, waits_for) in unit.waits_for.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n    and for ")?;
+            }
+            write!(f, "{waits_for}")?;
+        }
+    }
+    Ok(())
+}
+
+fn fmt_inversion(orders: &[LockOrder], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let Some((now, before)) = orders.split_first() else {
+        return Ok(());
+    };
+    write!(
+        f,
+        "potential deadlock: unit \"{}\" took {}\n  while holding {},\n  \
+         but these orders were seen before:",
+        now.unit(),
+        now.took(),
+        now.held()
+    )?;
+    for order in before {
+        write!(
+            f,
+            "\n  unit \"{}\" took {}\n    while holding {}",
+            order.unit(),
+            order.took(),
+            order.held()
+        )?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for Deadlock {}

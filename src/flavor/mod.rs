@@ -368,6 +368,27 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// ```
     fn on_deadlock(self, policy: crate::OnDeadlock) -> Self;
 
+    /// This flavour with the lock-order check on or off (off by default; for tests). Units
+    /// started after the call record the order in which they take locks, and taking two
+    /// locks in an order that inverts one seen before (in any unit) is reported at once as a
+    /// *potential* deadlock ([`Deadlock::is_potential`](crate::Deadlock::is_potential)),
+    /// printed on standard error and kept in [`deadlocks`](Flavor::deadlocks), even when the
+    /// run did not hang. It never panics: see [`crate::deadlock`].
+    ///
+    /// ```
+    /// use twinsync::{Flavor, Mutex, Threads};
+    /// let threads = Threads::new().check_lock_order(true);
+    /// threads.clone().run(|_| async {
+    ///     let a = <Threads as Flavor>::Mutex::named("a", ());
+    ///     let b = <Threads as Flavor>::Mutex::named("b", ());
+    ///     drop((a.lock(), b.lock())); // a, then b
+    ///     let _b = b.lock();
+    ///     let _a = a.lock(); // b, then a: could deadlock against the first order
+    /// }).unwrap();
+    /// assert!(threads.deadlocks()[0].is_potential());
+    /// ```
+    fn check_lock_order(self, on: bool) -> Self;
+
     /// The deadlocks the units of this flavour's runs have closed, oldest first (under every
     /// policy but [`Off`](crate::OnDeadlock::Off)).
     ///

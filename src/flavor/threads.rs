@@ -178,6 +178,11 @@ impl Flavor for Threads {
         self
     }
 
+    fn check_lock_order(self, on: bool) -> Self {
+        self.registry.set_check_lock_order(on);
+        self
+    }
+
     fn deadlocks(&self) -> Vec<crate::Deadlock> {
         self.registry.here().deadlocks()
     }

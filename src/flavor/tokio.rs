@@ -191,6 +191,11 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
         self
     }
 
+    fn check_lock_order(self, on: bool) -> Self {
+        self.registry.set_check_lock_order(on);
+        self
+    }
+
     fn deadlocks(&self) -> Vec<crate::Deadlock> {
         self.registry.here().deadlocks()
     }

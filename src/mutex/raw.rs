@@ -32,6 +32,8 @@ pub(crate) struct RawLock {
     /// the deadlock detector.
     watched: AtomicBool,
     origin: LockOrigin,
+    /// The lock's id in the lock-order check's graph; 0 until a checking unit takes it.
+    order_id: AtomicU64,
 }
 
 impl RawLock {
@@ -44,6 +46,7 @@ impl RawLock {
                 holder: AtomicU64::new(0),
                 watched: AtomicBool::new(false),
                 origin: LockOrigin::new(name, Location::caller()),
+                order_id: AtomicU64::new(0),
             }
         }
     }
@@ -86,6 +89,9 @@ impl RawLock {
         if self.watched.load(Relaxed) {
             deadlock::acquired(self.key(), holder);
         }
+        if deadlock::CHECKING_LOCK_ORDER.load(Relaxed) {
+            deadlock::order_taken(&self.order_id, self.origin);
+        }
     }
 
     /// Forgets the holder of a lock about to be released; then [`released`](Self::released)
@@ -101,6 +107,9 @@ impl RawLock {
     fn released(&self, holder: u64) {
         if self.watched.load(Relaxed) && holder != 0 {
             deadlock::released(self.key(), holder);
+        }
+        if deadlock::CHECKING_LOCK_ORDER.load(Relaxed) && holder != 0 {
+            deadlock::order_released(&self.order_id, holder);
         }
     }
 
