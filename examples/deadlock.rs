@@ -17,6 +17,12 @@
 //!    reentrant lock lets it in.
 //! 5. Five dining philosophers, each taking the left fork and then the right: a cycle of five,
 //!    named; when one philosopher takes his forks in the other order, nobody waits for good.
+//! 6. A consumer waits on a queue nobody fills while its run's main unit joins it: no lock, so
+//!    no cycle, but every unit of the run is asleep with no deadline, and the detector says so
+//!    (Go's "all goroutines are asleep"), each unit with what it waits for.
+//! 7. The lock-order check: one unit takes A then B, and only after it has finished another
+//!    takes B then A. This run cannot hang, yet the check flags the second order as a
+//!    potential deadlock, the kind of bug a test run usually misses.
 //!
 //! What to notice: the story is the same on every flavour, because a deadlock comes from the
 //! order of the locks, not from who runs them: threads blocked on OS threads, tasks on the
@@ -41,7 +47,7 @@ use std::time::{Duration, Instant};
 
 use twinsync::report::Outcome;
 use twinsync::{
-    Barrier, Deadlock as Cycle, Flavor, FlavorKind, Job, JoinHandle, Mutex, OnDeadlock,
+    Barrier, Deadlock as Cycle, Flavor, FlavorKind, Job, JoinHandle, Mutex, OnDeadlock, Queue,
     ReentrantMutex, UnitOptions,
 };
 // ANCHOR_END: uses
@@ -49,10 +55,10 @@ use twinsync::{
 /// The scenario's name, for the runner.
 pub const NAME: &str = "deadlock";
 /// What the scenario shows, in one line.
-pub const ABOUT: &str =
-    "A->B vs B->A named by the detector or broken by lock_timeout; self-deadlock; 5 philosophers";
+pub const ABOUT: &str = "A->B vs B->A named by the detector or broken by lock_timeout; \
+     self-deadlock; 5 philosophers; all asleep; lock-order check";
 /// What to look for in its figures.
-pub const NOTICE: &str = "opposite lock orders deadlock on every flavour and the detector names the cycle; lock_timeout turns the hang into a retry, one lock order prevents it";
+pub const NOTICE: &str = "opposite lock orders deadlock on every flavour and the detector names the cycle; lock_timeout turns the hang into a retry, one lock order prevents it; a run with no lock held is still seen when all its units sleep, and the lock-order check flags crossed orders on a run that did not hang";
 
 const HOLD: Duration = Duration::from_millis(10);
 const PATIENCE: Duration = Duration::from_millis(30);
@@ -78,11 +84,14 @@ impl Job for Deadlock {
         let (self_cycle, _) = self_deadlock_detected(&f).await;
         let philosophers = dine(&f, false).await;
         let fixed = dine(&f, true).await;
+        let asleep = all_asleep::<F>(&f).await;
+        let inversion = inverted_without_a_hang(&f).await;
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         Outcome::new(format!(
             "A->B/B->A detected: {}; with lock_timeout: {} timeout(s), {:.0} ms; \
              one order: {} timeouts, {:.0} ms; relocking a plain mutex: {}; reentrant: {}; \
-             5 philosophers: {}; one reversed: {}",
+             5 philosophers: {}; one reversed: {}; a queue nobody fills: {}; \
+             lock-order check: {}",
             detected.as_ref().map_or("none (unexpected)".into(), short),
             crossed.timeouts,
             ms(crossed.elapsed),
@@ -103,10 +112,26 @@ impl Job for Deadlock {
                     format!("a cycle of {}", c.links().len())
                 }),
             fixed.as_ref().map_or("no deadlock".into(), short),
+            asleep
+                .as_ref()
+                .map_or("not seen (unexpected)".into(), short_asleep),
+            inversion
+                .as_ref()
+                .map_or("nothing flagged (unexpected)".into(), short_inversion),
         ))
         .figure("detected_cycle_units", cycle_len(&detected))
         .figure("philosophers_cycle_units", cycle_len(&philosophers))
         .figure("reversed_cycle_units", cycle_len(&fixed))
+        .figure(
+            "asleep_units",
+            asleep.as_ref().map_or(0.0, |a| a.asleep().len() as f64),
+        )
+        .figure(
+            "inversion_orders",
+            inversion
+                .as_ref()
+                .map_or(0.0, |i| i.lock_orders().len() as f64),
+        )
         .figure("crossed_timeouts", f64::from(crossed.timeouts))
         .figure("crossed_ms", ms(crossed.elapsed))
         .figure("ordered_timeouts", f64::from(ordered.timeouts))
@@ -306,6 +331,102 @@ pub async fn dine<F: Flavor>(f: &F, one_reversed: bool) -> Option<Cycle> {
     newest_since(f, before)
 }
 // ANCHOR_END: philosophers
+
+// ANCHOR: all_asleep
+/// A consumer waits for an item nobody puts, and its run's main unit joins it: every unit of
+/// that run sleeps with no deadline, so nothing is left to wake either. The detector reports
+/// it; then a plain thread outside that run (which the detector cannot see) reads the report
+/// and puts an item, which wakes them, and the run ends. The run is a fresh one on an OS thread
+/// of its own, since it cannot end by itself. Returns the report.
+pub async fn all_asleep<F: Flavor>(f: &F) -> Option<Cycle> {
+    let run = f.fresh().on_deadlock(OnDeadlock::Report);
+    let watched = run.clone();
+    let queue = Arc::new(F::Queue::<u32, twinsync::queue::Fifo>::new());
+    let stuck = {
+        let queue = Arc::clone(&queue);
+        std::thread::spawn(move || {
+            run.run(|g| async move {
+                let consumer = g.spawn("consumer", async move { queue.get().await });
+                consumer.join().await
+            })
+        })
+    };
+    // Outside any unit, so `deadlocks()` is the fresh run's own.
+    let waker = std::thread::spawn(move || {
+        let start = Instant::now();
+        while watched.deadlocks().is_empty() && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        queue.try_put(1).expect("an unbounded queue takes it");
+        let _ = stuck.join();
+        watched.deadlocks().into_iter().next()
+    });
+    while !waker.is_finished() {
+        f.sleep(Duration::from_millis(1)).await; // not `join`: that would block the unit's poll
+    }
+    waker.join().ok().flatten()
+}
+// ANCHOR_END: all_asleep
+
+/// An all-asleep report in one line: each unit and what it waits for.
+pub fn short_asleep(report: &Cycle) -> String {
+    let units: Vec<String> = report
+        .asleep()
+        .iter()
+        .map(|asleep| {
+            let waits = asleep.waits_for().iter().map(|w| match w {
+                twinsync::deadlock::WaitsFor::Item => "an item".to_owned(),
+                twinsync::deadlock::WaitsFor::Unit(unit) => unit.name().to_owned(),
+                other => other.to_string(),
+            });
+            format!(
+                "{} waits for {}",
+                asleep.unit().name(),
+                waits.collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect();
+    format!("all asleep: {}", units.join(" / "))
+}
+
+// ANCHOR: lock_order
+/// One unit takes A then B and ends; only then does another take B then A. They never
+/// overlap, so this run cannot hang, but had they overlapped they could have: the lock-order
+/// check flags the second order at once. Returns the report.
+pub async fn inverted_without_a_hang<F: Flavor>(f: &F) -> Option<Cycle> {
+    let checking = f.clone().check_lock_order(true); // for the units started from here
+    let before = f.deadlocks().len();
+    let locks = Arc::new((F::Mutex::named("A", ()), F::Mutex::named("B", ())));
+    for (name, order) in [("a-then-b", Order::AThenB), ("b-then-a", Order::BThenA)] {
+        let locks = Arc::clone(&locks);
+        let unit = checking.spawn(name, async move {
+            let (first, second) = match order {
+                Order::AThenB => (&locks.0, &locks.1),
+                Order::BThenA => (&locks.1, &locks.0),
+            };
+            let _first = first.lock().await;
+            let _second = second.lock().await;
+        });
+        unit.join().await.expect("no hang, no panic");
+    }
+    let _ = checking.check_lock_order(false);
+    newest_since(f, before)
+}
+// ANCHOR_END: lock_order
+
+/// A lock-order report in one line: the order just taken, against the earlier ones.
+pub fn short_inversion(report: &Cycle) -> String {
+    let name = |lock: twinsync::deadlock::LockOrigin| lock.name().unwrap_or("?");
+    let order = |order: &twinsync::deadlock::LockOrder| {
+        let (took, held) = (name(order.took()), name(order.held()));
+        format!("{} took {took} while holding {held}", order.unit())
+    };
+    let Some((now, before)) = report.lock_orders().split_first() else {
+        return String::new();
+    };
+    let before: Vec<String> = before.iter().map(order).collect();
+    format!("{}, against {}", order(now), before.join(", "))
+}
 
 // ANCHOR: self_deadlock
 /// A unit that holds a lock and asks for it again. A plain mutex makes it wait for itself (the

@@ -345,6 +345,19 @@ pub trait Flavor: Clone + Send + Sync + fmt::Debug + 'static {
     /// ([`Priority`](crate::queue::Priority)).
     type Queue<T: Send, D: Discipline<T>>: Queue<T>;
 
+    /// A flavour value made like this one (same kind, same threads or workers) but with its
+    /// own table of units and its own deadlock settings and reports, all at their defaults; a
+    /// clone shares them instead.
+    ///
+    /// ```
+    /// use twinsync::{Flavor, OnDeadlock, Tokio};
+    /// let tokio = Tokio::with_workers(2).on_deadlock(OnDeadlock::Off);
+    /// let fresh = tokio.fresh();
+    /// assert_eq!(fresh.workers(), 2);
+    /// # let _ = fresh.run(|_| async {}).unwrap();
+    /// ```
+    fn fresh(&self) -> Self;
+
     /// Which flavour this is.
     ///
     /// ```

@@ -173,6 +173,13 @@ impl Flavor for Threads {
         FlavorKind::Threads
     }
 
+    fn fresh(&self) -> Self {
+        Threads {
+            registry: Registry::new(FlavorKind::Threads),
+            thread_limit: self.thread_limit,
+        }
+    }
+
     fn on_deadlock(self, policy: crate::OnDeadlock) -> Self {
         self.registry.set_on_deadlock(policy);
         self

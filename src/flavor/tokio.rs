@@ -186,6 +186,13 @@ impl<S: Scheduler> Flavor for TokioFlavor<S> {
         S::KIND
     }
 
+    fn fresh(&self) -> Self {
+        TokioFlavor {
+            registry: Registry::new(S::KIND),
+            scheduler: self.scheduler.clone(),
+        }
+    }
+
     fn on_deadlock(self, policy: crate::OnDeadlock) -> Self {
         self.registry.set_on_deadlock(policy);
         self
