@@ -12,16 +12,30 @@
 //! Uncontended, a lock never sleeps, so both ids pay only the holder's two stores; the
 //! difference with the commit before detection is read by running this bench's `*-off` ids
 //! against `benches/mutex.rs` of that commit (see the closing note of the issue).
+//!
+//! A unit whose run detects deadlocks is polled with its own waker, which counts wakes for the
+//! all-asleep check. Two groups measure that: `deadlock/spawn-1000` (start 1,000 units that do
+//! nothing and join them; `tokio-*` and `tokio-local-*` ids, detect and off) and
+//! `deadlock/ping-pong` (two units bouncing a number through two capacity-1 queues, so every
+//! hop wakes a sleeping unit; one figure is one round trip; `threads-*` and `tokio-*`).
 
 mod common;
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use common::{Home, Load, Op};
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, SamplingMode, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use tokio::runtime::Runtime;
 use twinsync::mutex::{TaskMutex, ThreadMutex};
+use twinsync::queue::Fifo;
 use twinsync::reentrant::ThreadReentrantMutex;
-use twinsync::{Flavor, Mutex, OnDeadlock, ReentrantMutex, Threads, Tokio};
+use twinsync::{
+    Flavor, JoinHandle, Mutex, OnDeadlock, Queue, ReentrantMutex, Threads, Tokio, TokioLocal,
+};
 
 /// A lock under test holding a counter: one [`Op`] takes it, adds one, releases it.
 struct Bump<M>(M);
@@ -72,6 +86,72 @@ fn compare(group: &mut BenchmarkGroup<'_, WallTime>, load: Load, runtime: &Runti
     });
 }
 
+/// Starts 1,000 units that do nothing, then joins them in order.
+async fn spawn_round<F: Flavor>(f: &F) {
+    let handles: Vec<_> = (0..1000).map(|_| f.spawn("unit", async {})).collect();
+    for handle in handles {
+        handle.join().await.unwrap();
+    }
+}
+
+/// `rounds` round trips of a number between two units through capacity-1 queues.
+async fn ping_pong<F: Flavor>(f: &F, rounds: u64) -> Duration {
+    let there = Arc::new(F::Queue::<u64, Fifo>::bounded(1));
+    let back = Arc::new(F::Queue::<u64, Fifo>::bounded(1));
+    let echo = {
+        let (there, back) = (Arc::clone(&there), Arc::clone(&back));
+        f.spawn("echo", async move {
+            for _ in 0..rounds {
+                let n = there.get().await.unwrap();
+                back.put(n).await.unwrap();
+            }
+        })
+    };
+    let pinger = f.spawn("ping", async move {
+        let start = Instant::now();
+        for n in 0..rounds {
+            there.put(n).await.unwrap();
+            back.get().await.unwrap();
+        }
+        start.elapsed()
+    });
+    let elapsed = pinger.join().await.unwrap();
+    echo.join().await.unwrap();
+    elapsed
+}
+
+fn wakes(c: &mut Criterion) {
+    let multi = common::multi_thread();
+    let local = common::current_thread();
+    let mut group = c.benchmark_group("deadlock/spawn-1000");
+    group.throughput(Throughput::Elements(1000));
+    for (suffix, policy) in [("detect", OnDeadlock::Report), ("off", OnDeadlock::Off)] {
+        let tokio = Tokio::with_workers(2).on_deadlock(policy);
+        group.bench_function(format!("tokio-{suffix}"), |b| {
+            b.iter(|| multi.block_on(spawn_round(&tokio)))
+        });
+        let tokio_local = TokioLocal::new().on_deadlock(policy);
+        group.bench_function(format!("tokio-local-{suffix}"), |b| {
+            b.iter(|| local.block_on(spawn_round(&tokio_local)))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("deadlock/ping-pong");
+    group.sampling_mode(SamplingMode::Flat).sample_size(20);
+    for (suffix, policy) in [("detect", OnDeadlock::Report), ("off", OnDeadlock::Off)] {
+        let threads = Threads::new().on_deadlock(policy);
+        group.bench_function(format!("threads-{suffix}"), |b| {
+            b.iter_custom(|rounds| twinsync::block_on(ping_pong(&threads, rounds)))
+        });
+        let tokio = Tokio::with_workers(2).on_deadlock(policy);
+        group.bench_function(format!("tokio-{suffix}"), |b| {
+            b.iter_custom(|rounds| multi.block_on(ping_pong(&tokio, rounds)))
+        });
+    }
+    group.finish();
+}
+
 fn deadlock(c: &mut Criterion) {
     let runtime = common::multi_thread();
     compare(
@@ -89,6 +169,6 @@ fn deadlock(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = deadlock
+    targets = deadlock, wakes
 }
 criterion_main!(benches);
