@@ -16,7 +16,7 @@ use std::cell::{Cell, OnceCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -24,7 +24,7 @@ use event_listener::Event;
 use pin_project_lite::pin_project;
 use slab::Slab;
 
-use crate::deadlock::{self, Deadlock, OnDeadlock, UnitWaits, WaitsFor};
+use crate::deadlock::{self, Deadlock, OnDeadlock, RunCount, UnitWaits, WaitsFor};
 use crate::flavor::FlavorKind;
 use crate::local::LocalMap;
 use crate::sync::{Mutex, thread_local_slot};
@@ -148,9 +148,13 @@ impl Unit {
         } else {
             inherited_locals()
         };
-        let (on_deadlock, checks_lock_order) = match registry.upgrade() {
-            Some(registry) if !foreign => (registry.on_deadlock(), registry.checks_lock_order()),
-            _ => (OnDeadlock::Off, false),
+        let (on_deadlock, checks_lock_order, count) = match registry.upgrade() {
+            Some(registry) if !foreign => (
+                registry.on_deadlock(),
+                registry.checks_lock_order(),
+                Some(Arc::clone(&registry.count)),
+            ),
+            _ => (OnDeadlock::Off, false, None),
         };
         Unit(Arc::new(UnitInfo {
             id,
@@ -161,7 +165,7 @@ impl Unit {
             registry,
             on_deadlock: AtomicU8::new(on_deadlock.to_u8()),
             checks_lock_order,
-            waits: UnitWaits::default(),
+            waits: UnitWaits::new(count),
         }))
     }
 
@@ -513,10 +517,9 @@ pub(crate) struct Registry {
     check_lock_order: std::sync::atomic::AtomicBool,
     /// The deadlocks its units closed, oldest first.
     deadlocks: Mutex<Vec<Deadlock>>,
-    /// How many units are live (as `table.live.len()`, readable without the lock), and how
-    /// many of them are asleep (see `deadlock::asleep`).
-    live: AtomicUsize,
-    asleep: AtomicUsize,
+    /// How many units are live and how many of them are asleep (see `deadlock::asleep`),
+    /// shared with every unit.
+    count: Arc<RunCount>,
     /// The last all-asleep state reported (each unit with its `asleep_at`), so that one state
     /// is reported once.
     last_asleep: Mutex<Vec<(UnitId, u64)>>,
@@ -538,8 +541,7 @@ impl Registry {
             on_deadlock: AtomicU8::new(OnDeadlock::default().to_u8()),
             check_lock_order: std::sync::atomic::AtomicBool::new(false),
             deadlocks: Mutex::default(),
-            live: AtomicUsize::new(0),
-            asleep: AtomicUsize::new(0),
+            count: Arc::default(),
             last_asleep: Mutex::default(),
         })
     }
@@ -575,12 +577,9 @@ impl Registry {
         self.deadlocks.lock().push(deadlock.clone());
     }
 
-    pub(crate) fn live_count(&self) -> usize {
-        self.live.load(Ordering::SeqCst)
-    }
-
-    pub(crate) fn asleep_count(&self) -> &AtomicUsize {
-        &self.asleep
+    /// How many of its units are live, and asleep.
+    pub(crate) fn count(&self) -> &RunCount {
+        &self.count
     }
 
     /// Whether the all-asleep `state` differs from the last one reported; it is the last one
@@ -629,7 +628,7 @@ impl Registry {
         let mut table = self.table.lock();
         let key = table.live.insert(unit.clone());
         table.non_daemon += usize::from(!daemon);
-        self.live.store(table.live.len(), Ordering::SeqCst);
+        self.count.set_live(table.live.len());
         drop(table);
         let registration = Registration {
             registry: Arc::clone(self),
@@ -678,7 +677,7 @@ impl Drop for Registration {
     fn drop(&mut self) {
         let mut table = self.registry.table.lock();
         let unit = table.live.remove(self.key);
-        self.registry.live.store(table.live.len(), Ordering::SeqCst);
+        self.registry.count.set_live(table.live.len());
         let now_idle = !self.daemon && {
             table.non_daemon -= 1;
             table.non_daemon == 0

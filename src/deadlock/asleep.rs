@@ -15,14 +15,16 @@
 //! equality. A wake that came before the read is one whose cause the poll saw (the wake
 //! follows the change that caused it, and the read is a `SeqCst` load of what the wake wrote).
 //!
-//! Each run counts its asleep units. The unit whose sleep brings the count up to the number of
-//! live units checks every one of them; so does a unit that leaves the run while the others
-//! sleep. A unit that waits for another unit to finish counts as awake once that one has left:
+//! Each run counts its asleep units: a unit counts itself when it goes to sleep, and is
+//! uncounted by the first wake (or its next poll, or its drop, whichever comes first). The
+//! unit whose sleep brings the count up to the number of live units checks every one of them;
+//! so does a unit that leaves the run while the others sleep. The count is only a filter (a
+//! wake racing a sleep may leave it off by one for a moment); the check itself is exact. A unit that waits for another unit to finish counts as awake once that one has left:
 //! the finish is about to wake it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize};
 use std::task::{Wake, Waker};
 
 use futures::task::AtomicWaker;
@@ -49,6 +51,32 @@ pub(crate) struct UnitWaits {
     outer: AtomicWaker,
     /// What its deadline-free waits wait for, each under a token, for the report.
     on: Mutex<WaitList>,
+    /// Its run's counts (none for a foreign identity).
+    run: Option<Arc<RunCount>>,
+}
+
+/// How many units of a run are live and how many asleep: shared by the run's registry and
+/// its units, so that a wake reaches it without going through the registry.
+#[derive(Default)]
+pub(crate) struct RunCount {
+    live: AtomicUsize,
+    asleep: AtomicUsize,
+}
+
+impl RunCount {
+    pub(crate) fn set_live(&self, live: usize) {
+        self.live.store(live, SeqCst);
+    }
+
+    fn live(&self) -> usize {
+        self.live.load(SeqCst)
+    }
+
+    /// Whether every live unit may be asleep (`live` is never 0 then).
+    fn all_maybe_asleep(&self) -> bool {
+        let live = self.live();
+        live != 0 && self.asleep.load(SeqCst) >= live
+    }
 }
 
 #[derive(Default)]
@@ -57,8 +85,9 @@ struct WaitList {
     waits: Vec<(u64, WaitsFor)>,
 }
 
-impl Default for UnitWaits {
-    fn default() -> Self {
+impl UnitWaits {
+    /// The counts of a unit of the run counted by `run`.
+    pub(crate) fn new(run: Option<Arc<RunCount>>) -> Self {
         UnitWaits {
             pending: AtomicU32::new(0),
             timed: AtomicU32::new(0),
@@ -67,11 +96,10 @@ impl Default for UnitWaits {
             asleep_at: AtomicU64::new(AWAKE),
             outer: AtomicWaker::new(),
             on: Mutex::default(),
+            run,
         }
     }
-}
 
-impl UnitWaits {
     /// Lists a deadline-free wait going to sleep; the token removes it.
     pub(crate) fn add(&self, waits_for: WaitsFor) -> u64 {
         let mut on = self.on.lock();
@@ -91,12 +119,22 @@ impl UnitWaits {
     /// Counts a wake; the unit is not asleep from here on.
     pub(crate) fn woken(&self) {
         self.wakes.fetch_add(1, SeqCst);
+        self.awake();
     }
 
     /// The unit's own waker was woken: count it, and pass it on.
     pub(crate) fn wake(&self) {
         self.woken();
         self.outer.wake();
+    }
+
+    /// The unit is not asleep (any more): uncount it if it was counted.
+    fn awake(&self) {
+        if self.asleep_at.load(SeqCst) != AWAKE && self.asleep_at.swap(AWAKE, SeqCst) != AWAKE {
+            if let Some(run) = &self.run {
+                run.asleep.fetch_sub(1, SeqCst);
+            }
+        }
     }
 
     fn is_asleep(&self) -> bool {
@@ -110,11 +148,7 @@ impl UnitWaits {
 /// [`pending`] if the poll goes to sleep.
 pub(crate) fn polling(unit: &Unit, outer: Option<&Waker>) -> u64 {
     let waits = unit.waits();
-    if waits.asleep_at.swap(AWAKE, SeqCst) != AWAKE {
-        if let Some(registry) = unit.registry() {
-            registry.asleep_count().fetch_sub(1, SeqCst);
-        }
-    }
+    waits.awake();
     if let Some(outer) = outer {
         waits.outer.register(outer);
     }
@@ -129,14 +163,17 @@ pub(crate) fn pending(unit: &Unit, wakes: u64) {
     if waits.pending.load(SeqCst) == 0 || waits.timed.load(SeqCst) != 0 {
         return;
     }
-    let Some(registry) = unit.registry() else {
+    let Some(run) = &waits.run else {
         return;
     };
     waits.asleep_at.store(wakes, SeqCst);
-    let asleep = registry.asleep_count().fetch_add(1, SeqCst) + 1;
-    if asleep < registry.live_count() {
+    run.asleep.fetch_add(1, SeqCst);
+    if !run.all_maybe_asleep() {
         return;
     }
+    let Some(registry) = unit.registry() else {
+        return;
+    };
     if let Some(deadlock) = all_asleep(&registry) {
         registry.record(&deadlock);
         match unit.on_deadlock() {
@@ -149,18 +186,13 @@ pub(crate) fn pending(unit: &Unit, wakes: u64) {
 
 /// A unit that was asleep is gone without waking (its future was dropped).
 pub(crate) fn dropped(unit: &Unit) {
-    if unit.waits().asleep_at.swap(AWAKE, SeqCst) != AWAKE {
-        if let Some(registry) = unit.registry() {
-            registry.asleep_count().fetch_sub(1, SeqCst);
-        }
-    }
+    unit.waits().awake();
 }
 
 /// A unit has left `registry`: if the units still there all sleep, nobody is left to wake
 /// them. There is no unit to panic, so the report is made as under [`OnDeadlock::Report`].
 pub(crate) fn left(registry: &Registry) {
-    let live = registry.live_count();
-    if live == 0 || registry.asleep_count().load(SeqCst) < live {
+    if !registry.count().all_maybe_asleep() {
         return;
     }
     if let Some(deadlock) = all_asleep(registry) {

@@ -103,7 +103,7 @@ pub(crate) use order::{
     CHECKING as CHECKING_LOCK_ORDER, released as order_released, taken as order_taken,
 };
 
-pub(crate) use asleep::{Nested, UnitWaits, cancelling, dropped, left, pending, polling};
+pub(crate) use asleep::{Nested, RunCount, UnitWaits, cancelling, dropped, left, pending, polling};
 pub(crate) use detect::{Noted, Noting, acquired, released, sleeping, sleeping_here, woke};
 
 /// What a run does when a deadlock closes: see the [module docs](self).

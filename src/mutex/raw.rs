@@ -86,6 +86,15 @@ impl RawLock {
     pub(crate) fn taken(&self) {
         let holder = crate::unit::current_raw_id();
         self.holder.store(holder, Relaxed);
+        if self.watched.load(Relaxed) | deadlock::CHECKING_LOCK_ORDER.load(Relaxed) {
+            self.tell_taken(holder);
+        }
+    }
+
+    /// The detector's part of [`taken`](Self::taken), out of the fast path.
+    #[cold]
+    #[inline(never)]
+    fn tell_taken(&self, holder: u64) {
         if self.watched.load(Relaxed) {
             deadlock::acquired(self.key(), holder);
         }
@@ -105,10 +114,22 @@ impl RawLock {
 
     #[inline]
     fn released(&self, holder: u64) {
-        if self.watched.load(Relaxed) && holder != 0 {
+        if self.watched.load(Relaxed) | deadlock::CHECKING_LOCK_ORDER.load(Relaxed) {
+            self.tell_released(holder);
+        }
+    }
+
+    /// The detector's part of [`released`](Self::released), out of the fast path.
+    #[cold]
+    #[inline(never)]
+    fn tell_released(&self, holder: u64) {
+        if holder == 0 {
+            return;
+        }
+        if self.watched.load(Relaxed) {
             deadlock::released(self.key(), holder);
         }
-        if deadlock::CHECKING_LOCK_ORDER.load(Relaxed) && holder != 0 {
+        if deadlock::CHECKING_LOCK_ORDER.load(Relaxed) {
             deadlock::order_released(&self.order_id, holder);
         }
     }
