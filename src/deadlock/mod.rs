@@ -59,6 +59,18 @@
 //! assert!(report.unwrap().contains("deadlock"));
 //! ```
 //!
+//! # Before it hangs: the lock-order check
+//!
+//! A run in which two units take the same locks in opposite orders deadlocks only if they
+//! interleave badly; a test usually passes. With
+//! [`Flavor::check_lock_order`](crate::Flavor::check_lock_order) (off by default) every unit
+//! records "held this, then took that" in one process-wide graph of lock orders, and an order
+//! that closes a cycle there is reported at once as a *potential* deadlock
+//! ([`Deadlock::is_potential`], [`Deadlock::lock_orders`]), with the earlier orders it
+//! crosses, even though the run did not hang (tracing-mutex's idea). It is printed and kept,
+//! and never panics the unit: the lock has just been taken, and no guard exists yet to give it
+//! back. Each cycle is reported once; re-entering a reentrant mutex records no order.
+//!
 //! # What it sees, and what it cannot
 //!
 //! - Owned locks give an exact answer: each has one holder. A cycle is reported only when every
