@@ -777,6 +777,10 @@ impl<Fut: Future> Future for UnitFuture<Fut> {
                 *this.waker = Some(unit.own_waker());
             }
             if this.waker.is_some() {
+                if let Some(report) = deadlock::doomed(unit) {
+                    // Woken to end an all-asleep run under `OnDeadlock::Panic`.
+                    std::panic::panic_any(report);
+                }
                 wakes_before = Some(deadlock::polling(unit, Some(cx.waker())));
             }
         }

@@ -26,6 +26,8 @@ flavor_tests! {
         a_unit_with_a_deadline_keeps_the_run_awake,
         off_policy_reports_nothing,
         no_false_positive_in_a_busy_producer_consumer,
+        panic_policy_ends_an_all_asleep_run,
+        panic_policy_wakes_the_youngest_sleeper_when_the_last_unit_leaves,
     ],
 }
 
@@ -278,4 +280,52 @@ fn threads_plain_blocking_get_is_seen_asleep() {
     );
     queue.try_put(9).unwrap();
     assert_eq!(run.join().unwrap().unwrap(), 9);
+}
+
+/// Runs `flavor.run(body)` on a plain thread; its outcome, as text, within [`HANG`].
+fn outcome_of<F, T>(flavor: F, body: impl FnOnce(F) -> T + Send + 'static) -> String
+where
+    F: Flavor,
+    T: Future + Send + 'static,
+    T::Output: std::fmt::Debug + Send + 'static,
+{
+    let (done, outcome) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(format!("{:?}", flavor.run(body)));
+    });
+    outcome.recv_timeout(HANG).expect("the run stayed asleep")
+}
+
+/// Under `Panic`, a consumer waiting for an item nobody puts and `main` joining it: whichever
+/// completes the all-asleep state panics with the report, and the run ends either way (if
+/// `main` panics, the consumer is woken to panic when `main` leaves).
+fn panic_policy_ends_an_all_asleep_run<F: Flavor>(f: F) {
+    let flavor = f.on_deadlock(OnDeadlock::Panic);
+    let seen = flavor.clone();
+    let outcome = outcome_of(flavor, |f| async move {
+        let queue = Arc::new(F::Queue::<i32, Fifo>::new());
+        let consumer = f.spawn("consumer", async move { queue.get().await.unwrap() });
+        consumer.join().await.map_err(|e| e.to_string())
+    });
+    assert!(outcome.contains("all 2 units are asleep"), "{outcome}");
+    assert!(!seen.deadlocks().is_empty());
+}
+
+/// Under `Panic`, `main` waits for an item and the only other unit leaves without putting:
+/// nobody closed the state by sleeping, so `main`, the youngest sleeper, is woken to panic.
+fn panic_policy_wakes_the_youngest_sleeper_when_the_last_unit_leaves<F: Flavor>(f: F) {
+    let flavor = f.on_deadlock(OnDeadlock::Panic);
+    let outcome = outcome_of(flavor, |f| async move {
+        let forgetful = f.clone();
+        f.spawn("forgetful", async move {
+            forgetful.sleep(Duration::from_millis(30)).await;
+        });
+        let queue = F::Queue::<i32, Fifo>::new();
+        queue.get().await.unwrap()
+    });
+    assert!(outcome.starts_with("Err("), "{outcome}");
+    assert!(
+        outcome.contains("the run's one unit is asleep"),
+        "{outcome}"
+    );
 }

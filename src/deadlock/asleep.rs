@@ -53,6 +53,10 @@ pub(crate) struct UnitWaits {
     on: Mutex<WaitList>,
     /// Its run's counts (none for a foreign identity).
     run: Option<Arc<RunCount>>,
+    /// An all-asleep report this unit must panic with when it next runs: the unit that
+    /// completed the state left the run, so the youngest sleeper is the one to end it.
+    doomed: Mutex<Option<String>>,
+    is_doomed: std::sync::atomic::AtomicBool,
 }
 
 /// How many units of a run are live and how many asleep: shared by the run's registry and
@@ -97,6 +101,8 @@ impl UnitWaits {
             outer: AtomicWaker::new(),
             on: Mutex::default(),
             run,
+            doomed: Mutex::default(),
+            is_doomed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -190,15 +196,39 @@ pub(crate) fn dropped(unit: &Unit) {
 }
 
 /// A unit has left `registry`: if the units still there all sleep, nobody is left to wake
-/// them. There is no unit to panic, so the report is made as under [`OnDeadlock::Report`].
+/// them. The report is made by the policy of the youngest of them: under
+/// [`OnDeadlock::Panic`] that unit is woken to panic with it (see [`doomed`]).
 pub(crate) fn left(registry: &Registry) {
     if !registry.count().all_maybe_asleep() {
         return;
     }
-    if let Some(deadlock) = all_asleep(registry) {
-        registry.record(&deadlock);
-        eprintln!("twinsync: {deadlock}");
+    let Some(deadlock) = all_asleep(registry) else {
+        return;
+    };
+    registry.record(&deadlock);
+    let youngest = deadlock.asleep().last().map(|asleep| asleep.unit().clone());
+    match youngest.as_ref().map(Unit::on_deadlock) {
+        Some(OnDeadlock::Panic) => {
+            if let Some(unit) = youngest {
+                *unit.waits().doomed.lock() = Some(deadlock.to_string());
+                unit.waits().is_doomed.store(true, SeqCst);
+                unit.waits().wake();
+            }
+        }
+        Some(OnDeadlock::Off) => {}
+        _ => eprintln!("twinsync: {deadlock}"),
     }
+}
+
+/// The report a unit was woken to panic with, if any: taken by its next poll.
+#[inline]
+pub(crate) fn doomed(unit: &Unit) -> Option<String> {
+    let waits = unit.waits();
+    if !waits.is_doomed.load(Relaxed) {
+        return None;
+    }
+    waits.is_doomed.store(false, Relaxed);
+    waits.doomed.lock().take()
 }
 
 /// The report, if every live unit of `registry` is asleep and this state was not reported.

@@ -89,8 +89,9 @@
 //! - A wake from outside the run is invisible: if a plain thread, a unit of another run, or
 //!   a tokio task twinsync did not spawn would set the event or fill the queue, an all-asleep
 //!   report is wrong (under `Report` it is only printed; choose [`OnDeadlock::Off`] for such
-//!   runs). When the last running unit *leaves* the run, nobody is left to panic, so that
-//!   report is printed and kept as under `Report` whatever the policy.
+//!   runs). When the last running unit *leaves* the run, the youngest sleeper's policy
+//!   applies: under `Panic` it is woken to panic with the report, so a run under `Panic`
+//!   never stays asleep.
 //!
 //! # Cost
 //!
@@ -115,7 +116,9 @@ pub(crate) use order::{
     CHECKING as CHECKING_LOCK_ORDER, released as order_released, taken as order_taken,
 };
 
-pub(crate) use asleep::{Nested, RunCount, UnitWaits, cancelling, dropped, left, pending, polling};
+pub(crate) use asleep::{
+    Nested, RunCount, UnitWaits, cancelling, doomed, dropped, left, pending, polling,
+};
 pub(crate) use detect::{Noted, Noting, acquired, released, sleeping, sleeping_here, woke};
 
 /// What a run does when a deadlock closes: see the [module docs](self).
