@@ -22,6 +22,7 @@
 //! wake racing a sleep may leave it off by one for a moment); the check itself is exact. A unit that waits for another unit to finish counts as awake once that one has left:
 //! the finish is about to wake it.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize};
@@ -85,8 +86,10 @@ impl RunCount {
 
 #[derive(Default)]
 struct WaitList {
-    next: u64,
-    waits: Vec<(u64, WaitsFor)>,
+    /// The last token given; tokens are small so that a wait's note stays small (they wrap
+    /// after 2^32 sleeps, by then long reused).
+    last: u32,
+    waits: Vec<(NonZeroU32, WaitsFor)>,
 }
 
 impl UnitWaits {
@@ -107,15 +110,15 @@ impl UnitWaits {
     }
 
     /// Lists a deadline-free wait going to sleep; the token removes it.
-    pub(crate) fn add(&self, waits_for: WaitsFor) -> u64 {
+    pub(crate) fn add(&self, waits_for: WaitsFor) -> NonZeroU32 {
         let mut on = self.on.lock();
-        let token = on.next;
-        on.next += 1;
+        let token = NonZeroU32::new(on.last.wrapping_add(1)).unwrap_or(NonZeroU32::MIN);
+        on.last = token.get();
         on.waits.push((token, waits_for));
         token
     }
 
-    pub(crate) fn remove(&self, token: u64) {
+    pub(crate) fn remove(&self, token: NonZeroU32) {
         let mut on = self.on.lock();
         if let Some(at) = on.waits.iter().position(|(t, _)| *t == token) {
             on.waits.swap_remove(at);

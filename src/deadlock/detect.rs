@@ -62,7 +62,7 @@ pub(crate) struct Noted {
     /// Whether the wait added an edge (a lock wait without a deadline).
     edge: bool,
     /// The wait's place in the unit's list of deadline-free waits (for all-asleep reports).
-    listed: Option<u64>,
+    listed: Option<std::num::NonZeroU32>,
 }
 
 impl Noted {
