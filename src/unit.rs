@@ -186,6 +186,9 @@ impl Unit {
 
     /// What the unit does when its wait closes a deadlock.
     pub(crate) fn on_deadlock(&self) -> OnDeadlock {
+        if !deadlock::COMPILED_IN {
+            return OnDeadlock::Off;
+        }
         OnDeadlock::from_u8(self.0.on_deadlock.load(Ordering::Relaxed))
     }
 
@@ -553,6 +556,7 @@ impl Registry {
 
     /// Whether units started from now on check lock order.
     pub(crate) fn set_check_lock_order(&self, on: bool) {
+        let on = on && deadlock::COMPILED_IN;
         if on {
             deadlock::CHECKING_LOCK_ORDER.store(true, Ordering::Relaxed);
         }

@@ -4,6 +4,7 @@
 //!
 //! A run that is all asleep cannot end by itself, so these tests run it on a plain thread and
 //! wake it from there (a wake from outside the run, which the detector cannot see).
+#![cfg(feature = "deadlock")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Deadlock detection, on every flavour: cycles of two and three units and a self-deadlock are
 //! found and named exactly once; re-entry, expired or cancelled waits and heavy contention in a
 //! safe order are never reported; each policy does what it says.
+#![cfg(feature = "deadlock")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The lock-order check, on every flavour: an order that inverts one seen before is reported as
 //! a potential deadlock on a run that did not hang, with the earlier orders that close the
 //! cycle, once; consistent orders, re-entry and locks released by another unit never are.
+#![cfg(feature = "deadlock")]
 
 mod common;
 

@@ -112,6 +112,10 @@ mod detect;
 mod order;
 
 pub use order::LockOrder;
+
+/// Whether detection is compiled in (the `deadlock` feature, on by default). Without it every
+/// unit's policy is [`OnDeadlock::Off`] and locks record no holder.
+pub(crate) const COMPILED_IN: bool = cfg!(feature = "deadlock");
 pub(crate) use order::{
     CHECKING as CHECKING_LOCK_ORDER, released as order_released, taken as order_taken,
 };

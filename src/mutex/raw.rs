@@ -98,6 +98,9 @@ impl RawLock {
     /// Records the current unit as the holder of the lock it has just taken.
     #[inline]
     pub(crate) fn taken(&self) {
+        if !deadlock::COMPILED_IN {
+            return;
+        }
         let holder = crate::unit::current_raw_id();
         self.holder.store(holder, Relaxed);
         if self.watched.load(Relaxed) | deadlock::CHECKING_LOCK_ORDER.load(Relaxed) {
@@ -121,6 +124,9 @@ impl RawLock {
     /// after the release.
     #[inline]
     fn releasing(&self) -> u64 {
+        if !deadlock::COMPILED_IN {
+            return 0;
+        }
         let holder = self.holder.load(Relaxed);
         self.holder.store(0, Relaxed);
         holder
@@ -128,6 +134,9 @@ impl RawLock {
 
     #[inline]
     fn released(&self, holder: u64) {
+        if !deadlock::COMPILED_IN {
+            return;
+        }
         if self.watched.load(Relaxed) | deadlock::CHECKING_LOCK_ORDER.load(Relaxed) {
             self.tell_released(holder);
         }

@@ -439,16 +439,22 @@ impl<T, W> ReentrantMutexTwin<T, W> {
     }
 
     /// Gives back one level; the last one frees the lock.
+    #[inline]
     fn leave_level(&self) {
         // Only the owner writes the depth, so a load and a store do (no read-modify-write).
         match self.depth.load(Relaxed) {
-            1 => {
-                self.depth.store(0, Relaxed);
-                self.owner.store(0, Relaxed);
-                self.gate.unlock();
-            }
+            1 => self.free(),
             depth => self.depth.store(depth - 1, Relaxed),
         }
+    }
+
+    /// Frees the lock: the last level's release, out of line so that leaving an inner level
+    /// (a relock's guard) stays a load and a store inlined in its caller.
+    #[inline(never)]
+    fn free(&self) {
+        self.depth.store(0, Relaxed);
+        self.owner.store(0, Relaxed);
+        self.gate.unlock();
     }
 
     /// One more guard for the owner, if `me` is the owner.
@@ -658,6 +664,9 @@ impl<'a, T, W> ReentrantMutexGuard<'a, T, W> {
 }
 
 impl<T, W> Drop for ReentrantMutexGuard<'_, T, W> {
+    // Inline, so a relock's guard costs a load and a store in its caller (with the
+    // detector's release hooks in `unlock`, it had grown past the inliner's threshold).
+    #[inline]
     fn drop(&mut self) {
         self.mutex.leave_level();
     }

@@ -234,8 +234,12 @@ pub(crate) struct Wait<W: Waiter, A: Attempt> {
 impl<W: Waiter, A: Attempt> Drop for Wait<W, A> {
     #[inline]
     fn drop(&mut self) {
-        if let Some(mut waiting) = self.waiting.take() {
-            waiting.end_noted(self.op.lock());
+        // Checked before taking: `take` writes `None` back even when it finds `None`, and a
+        // wait that never waited (the uncontended lock) should cost one load here.
+        if self.waiting.is_some() {
+            if let Some(mut waiting) = self.waiting.take() {
+                waiting.end_noted(self.op.lock());
+            }
         }
     }
 }
