@@ -101,12 +101,12 @@
 //! scheduler's waker after each wake). Everything else happens only when a wait goes to
 //! sleep, a path that already costs a park or a task switch; [`OnDeadlock::Off`] skips all
 //! of it but the holder's stores. `cargo bench --bench deadlock` measures both.
-
-Detection is the `deadlock` cargo feature, on by default. Built without it
-(`default-features = false, features = ["tokio"]`), locks record no holder, every run
-behaves as under [`OnDeadlock::Off`], and an uncontended lock and unlock executes what it
-did before detection existed (79 instructions against 75 through the trait on `Threads`,
-95 with the feature; measured with callgrind).
+//!
+//! Detection is the `deadlock` cargo feature, on by default. Built without it
+//! (`default-features = false, features = ["tokio"]`), locks record no holder, every run
+//! behaves as under [`OnDeadlock::Off`], and an uncontended lock and unlock executes what it
+//! did before detection existed (79 instructions against 75 through the trait on `Threads`,
+//! 95 with the feature; measured with callgrind).
 
 use std::fmt;
 use std::panic::Location;
