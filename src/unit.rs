@@ -523,9 +523,11 @@ pub(crate) struct Registry {
     /// How many units are live and how many of them are asleep (see `deadlock::asleep`),
     /// shared with every unit.
     count: Arc<RunCount>,
-    /// The last all-asleep state reported (each unit with its `asleep_at`), so that one state
-    /// is reported once.
-    last_asleep: Mutex<Vec<(UnitId, u64)>>,
+    /// The all-asleep states reported (each unit with the number of its sleep), so that one
+    /// state is reported once: not only the last, since a unit that read a state before
+    /// another report was made may check it after (loom found it). They grow with the run's
+    /// list of deadlocks, one per report.
+    reported_asleep: Mutex<Vec<Vec<(UnitId, u64)>>>,
 }
 
 #[derive(Default)]
@@ -545,7 +547,7 @@ impl Registry {
             check_lock_order: std::sync::atomic::AtomicBool::new(false),
             deadlocks: Mutex::default(),
             count: Arc::default(),
-            last_asleep: Mutex::default(),
+            reported_asleep: Mutex::default(),
         })
     }
 
@@ -586,14 +588,14 @@ impl Registry {
         &self.count
     }
 
-    /// Whether the all-asleep `state` differs from the last one reported; it is the last one
-    /// from now on.
+    /// Whether the all-asleep `state` was not reported before; it counts as reported from now
+    /// on.
     pub(crate) fn first_report_of(&self, state: Vec<(UnitId, u64)>) -> bool {
-        let mut last = self.last_asleep.lock();
-        if *last == state {
+        let mut reported = self.reported_asleep.lock();
+        if reported.contains(&state) {
             return false;
         }
-        *last = state;
+        reported.push(state);
         true
     }
 

@@ -19,19 +19,30 @@
 //! uncounted by the first wake (or its next poll, or its drop, whichever comes first). The
 //! unit whose sleep brings the count up to the number of live units checks every one of them;
 //! so does a unit that leaves the run while the others sleep. The count is only a filter (a
-//! wake racing a sleep may leave it off by one for a moment); the check itself is exact. A unit that waits for another unit to finish counts as awake once that one has left:
+//! wake racing a sleep may leave it off by one for a moment); the check itself is exact.
+//!
+//! The check reads the units one after another, so it reads each twice. A unit read asleep
+//! may be woken, before the last one is read, by a unit that then goes to sleep itself; the
+//! second pass finds the first one's wake count moved. What both passes see unchanged (each
+//! unit asleep, in the same numbered sleep, with no wake since) was asleep throughout, so
+//! at the moment between the passes every unit slept at once, and nobody was left to wake
+//! anyone. A state is reported once: its units and their sleep numbers. A unit that waits for another unit to finish counts as awake once that one has left:
 //! the finish is about to wake it.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 use std::task::{Wake, Waker};
 
 use futures::task::AtomicWaker;
 
 use super::{AsleepUnit, Deadlock, OnDeadlock, WaitsFor};
 use crate::sync::Mutex;
+// The run's counts are the checkers' under loom (see `crate::sync::waker_atomic`); a unit's
+// own counts stay `std`'s: a unit lives in a `std` `Arc` (its waker), whose last drop loom
+// would take for a race with every earlier read.
+use crate::sync::waker_atomic::AtomicUsize;
 use crate::unit::{Registry, Unit};
 
 /// `asleep_at` of a unit that is not asleep.
@@ -48,6 +59,9 @@ pub(crate) struct UnitWaits {
     pub(crate) edges: AtomicU32,
     wakes: AtomicU64,
     asleep_at: AtomicU64,
+    /// How many times the unit has gone to sleep: a sleep's number, which tells two sleeps
+    /// with no wake between them apart.
+    sleeps: AtomicU64,
     /// The waker the unit was last polled with, which its own waker passes wakes on to.
     outer: AtomicWaker,
     /// What its deadline-free waits wait for, each under a token, for the report.
@@ -57,7 +71,7 @@ pub(crate) struct UnitWaits {
     /// An all-asleep report this unit must panic with when it next runs: the unit that
     /// completed the state left the run, so the youngest sleeper is the one to end it.
     doomed: Mutex<Option<String>>,
-    is_doomed: std::sync::atomic::AtomicBool,
+    is_doomed: AtomicBool,
 }
 
 /// How many units of a run are live and how many asleep: shared by the run's registry and
@@ -101,11 +115,12 @@ impl UnitWaits {
             edges: AtomicU32::new(0),
             wakes: AtomicU64::new(0),
             asleep_at: AtomicU64::new(AWAKE),
+            sleeps: AtomicU64::new(0),
             outer: AtomicWaker::new(),
             on: Mutex::default(),
             run,
             doomed: Mutex::default(),
-            is_doomed: std::sync::atomic::AtomicBool::new(false),
+            is_doomed: AtomicBool::new(false),
         }
     }
 
@@ -146,9 +161,11 @@ impl UnitWaits {
         }
     }
 
-    fn is_asleep(&self) -> bool {
+    /// The number of the sleep the unit is in, if it is asleep.
+    fn asleep_in(&self) -> Option<u64> {
+        let sleep = self.sleeps.load(SeqCst);
         let at = self.asleep_at.load(SeqCst);
-        at != AWAKE && at == self.wakes.load(SeqCst)
+        (at != AWAKE && at == self.wakes.load(SeqCst)).then_some(sleep)
     }
 }
 
@@ -175,6 +192,7 @@ pub(crate) fn pending(unit: &Unit, wakes: u64) {
     let Some(run) = &waits.run else {
         return;
     };
+    waits.sleeps.fetch_add(1, SeqCst);
     waits.asleep_at.store(wakes, SeqCst);
     run.asleep.fetch_add(1, SeqCst);
     if !run.all_maybe_asleep() {
@@ -237,13 +255,14 @@ pub(crate) fn doomed(unit: &Unit) -> Option<String> {
 /// The report, if every live unit of `registry` is asleep and this state was not reported.
 fn all_asleep(registry: &Registry) -> Option<Deadlock> {
     let units = registry.units();
+    if units.is_empty() {
+        return None; // the last unit has left since the count was read: nobody sleeps
+    }
     let mut asleep = Vec::with_capacity(units.len());
     let mut state = Vec::with_capacity(units.len());
     for unit in &units {
         let waits = unit.waits();
-        if !waits.is_asleep() {
-            return None;
-        }
+        let sleep = waits.asleep_in()?;
         let on: Vec<WaitsFor> = waits
             .on
             .lock()
@@ -263,8 +282,16 @@ fn all_asleep(registry: &Registry) -> Option<Deadlock> {
         if super::detect::in_reported_cycle(unit.id()) {
             return None; // a lock cycle, already named, is why
         }
-        state.push((unit.id(), waits.asleep_at.load(Relaxed)));
+        state.push((unit.id(), sleep));
         asleep.push(AsleepUnit::new(unit.clone(), on));
+    }
+    // The second pass (see the module docs).
+    if !units
+        .iter()
+        .zip(&state)
+        .all(|(unit, &(_, sleep))| unit.waits().asleep_in() == Some(sleep))
+    {
+        return None;
     }
     registry
         .first_report_of(state)

@@ -22,16 +22,22 @@
 //!
 //! A holder read as "nobody" while the lock is held (a holder that has taken the lock but not
 //! yet written its id) is waited out for a few spins; a cycle through an unknown holder is
-//! not reported (it may be missed, never invented).
+//! not reported by the walk (it may be missed, never invented). The taker tells the detector
+//! when it writes its id, unless it misses the watch in the same instant (see
+//! `RawLock::holder_after_watch` for why that is allowed, and what closing it would cost).
+//! A cycle the walk misses is still found once every unit of the run sleeps: the all-asleep
+//! check names the same units and the locks they wait for (loom checks both outcomes,
+//! `src/loom_models.rs`).
 
 use std::future::Future;
+use std::ops::DerefMut;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
 use super::{Deadlock, DeadlockLink, LockOrigin, OnDeadlock, WaitsFor};
 use crate::mutex::RawLock;
+use crate::sync::Mutex;
 use crate::unit::{Unit, UnitId, current_for_detection};
 
 /// One sleeping lock wait.
@@ -47,12 +53,21 @@ struct Edge {
     reported: bool,
 }
 
+#[cfg(not(any(loom, shuttle)))]
 static GRAPH: Mutex<Vec<Edge>> = Mutex::new(Vec::new());
 
-fn graph() -> MutexGuard<'static, Vec<Edge>> {
-    // A panic inside the walk leaves the graph consistent: every change is one push, remove
-    // or field store.
-    GRAPH.lock().unwrap_or_else(PoisonError::into_inner)
+// The checkers' objects live for one execution: their lazy statics are made anew in each.
+#[cfg(loom)]
+loom::lazy_static! {
+    static ref GRAPH: Mutex<Vec<Edge>> = Mutex::new(Vec::new());
+}
+#[cfg(shuttle)]
+shuttle::lazy_static! {
+    static ref GRAPH: Mutex<Vec<Edge>> = Mutex::new(Vec::new());
+}
+
+fn graph() -> impl DerefMut<Target = Vec<Edge>> {
+    GRAPH.lock()
 }
 
 /// What a pending wait noted in its unit: released when the wait ends or is dropped.

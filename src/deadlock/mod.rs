@@ -80,6 +80,10 @@
 //! - Waits twinsync does not own are invisible: a unit that also waits on a tokio timer or
 //!   another crate's channel in the same `select!` looks like a unit waiting on its lock alone.
 //!   Race twinsync's own [`Flavor::sleep`](crate::Flavor::sleep) or `Flavor::timeout` instead.
+//! - A unit that takes a lock at the very instant another starts to sleep on it may not yet
+//!   be known as its holder: a cycle through that lock is then not named as a cycle. It is
+//!   still reported as "all units asleep" (with the same units and locks) once the whole run
+//!   sleeps, but not while some other unit runs.
 //! - Locks held by code outside any unit (a plain thread, a tokio task twinsync did not spawn)
 //!   have no known owner, so a cycle through one is not seen.
 //! - Semaphores, events, conditions, barriers and queues have no owner, so a wait on them

@@ -12,9 +12,11 @@
 //! detector about each change.
 
 use std::panic::Location;
-// Plain std atomics, also under loom and shuttle: the holder is a label for the detector, not
-// part of the lock's protocol, and modelling it would only multiply the schedules.
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Acquire, Ordering::Relaxed};
+// The holder and the watch flag are the checkers' atomics under loom and shuttle: the
+// detector's models (`src/loom_models.rs`) explore their races with a release. Built without
+// the `deadlock` feature, nothing touches them. The lock-order id stays `std`'s: the order
+// check is not modelled.
+use crate::sync::atomic::{AtomicBool, AtomicU64, Ordering::Acquire, Ordering::Relaxed};
 
 use event_listener::Event;
 
@@ -33,7 +35,7 @@ pub(crate) struct RawLock {
     watched: AtomicBool,
     origin: LockOrigin,
     /// The lock's id in the lock-order check's graph; 0 until a checking unit takes it.
-    order_id: AtomicU64,
+    order_id: std::sync::atomic::AtomicU64,
 }
 
 impl RawLock {
@@ -46,7 +48,7 @@ impl RawLock {
                 holder: AtomicU64::new(0),
                 watched: AtomicBool::new(false),
                 origin: LockOrigin::new(name, Location::caller()),
-                order_id: AtomicU64::new(0),
+                order_id: std::sync::atomic::AtomicU64::new(0),
             }
         }
     }
@@ -76,9 +78,19 @@ impl RawLock {
     /// lock is never handed over, so a few spins wait the taker out; a FIFO lock is read once,
     /// since the spin runs under the detector's lock, and 64 spins there cost four tasks
     /// contending for a FIFO mutex nine times their time (`cargo bench --bench deadlock --
-    /// contended-4/task`, 2.4 µs against 0.26 µs off; 8 spins still 2.5 times). The price: a
-    /// FIFO lock being taken in the very nanoseconds a waiter starts watching it has no known
-    /// holder for that waiter, and a cycle through it is missed (never invented).
+    /// contended-4/task`, 2.4 µs against 0.26 µs off; 8 spins still 2.5 times).
+    ///
+    /// The taker's write is a plain store followed by a plain load of the watch flag, and this
+    /// read a load after the watch: if the store is not yet visible when the spins end, the
+    /// taker may in turn miss the watch (the store-buffering pattern), and the holder stays
+    /// unknown to this waiter. Hardware makes a store visible within nanoseconds, but the
+    /// memory model only says it should; loom, which takes it at its word, finds the miss
+    /// (`src/loom_models.rs`). Closing it needs a read-modify-write or a fence on the taker's
+    /// side, and a swap there made an uncontended lock and unlock 35 % slower on `Threads` and
+    /// 49 % on the task twin (criterion, `mutex uncontended`, medians of three alternated
+    /// runs: 28.2 against 20.9 ns, 30.2 against 20.3 ns, on a slow 2-vCPU machine). The price of the plain store: such a
+    /// cycle is missed by the walk (never invented), and is reported as "all units asleep"
+    /// once the whole run sleeps.
     pub(crate) fn holder_after_watch(&self) -> Option<crate::UnitId> {
         self.permit.touch();
         let spins = match self.policy() {
@@ -87,7 +99,7 @@ impl RawLock {
         };
         for _ in 0..spins {
             match self.holder.load(Acquire) {
-                0 if self.is_locked() => std::hint::spin_loop(), // taken, id not yet written
+                0 if self.is_locked() => crate::sync::spin_loop(), // taken, id not yet written
                 0 => return None,
                 id => return Some(crate::UnitId::from_u64(id)),
             }
