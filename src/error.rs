@@ -85,14 +85,7 @@ impl Panicked {
     }
 
     pub(crate) fn from_payload(unit: Unit, payload: &(dyn Any + Send)) -> Self {
-        let message = if let Some(text) = payload.downcast_ref::<&'static str>() {
-            (*text).to_owned()
-        } else if let Some(text) = payload.downcast_ref::<String>() {
-            text.clone()
-        } else {
-            "a panic with a non-string payload".to_owned()
-        };
-        Panicked::new(unit, message)
+        Panicked::new(unit, panic_message(payload))
     }
 
     /// The unit that panicked.
@@ -344,5 +337,16 @@ impl std::error::Error for SpawnError {
             SpawnError::Refused(err) => Some(err),
             SpawnError::NoRuntime | SpawnError::TooManyThreads { .. } => None,
         }
+    }
+}
+
+/// The message a panic was raised with (`panic!("…")`'s text), or a note that it had none.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&'static str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
     }
 }

@@ -122,6 +122,9 @@ mod loom_models;
 pub mod mutex;
 mod policy;
 pub mod pool;
+#[cfg(all(unix, feature = "process"))]
+#[cfg_attr(docsrs, doc(cfg(all(unix, feature = "process"))))]
+pub mod process;
 pub mod queue;
 pub mod reentrant;
 #[cfg(feature = "runner")]
