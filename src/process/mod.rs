@@ -35,8 +35,12 @@
 //! was killed by a signal (which), or was lost ([`ProcessError`]). A child is never left
 //! behind: its handle reaps it, and a child whose parent has gone exits by itself.
 //!
-//! Not here yet: queues between processes, pools and a shared-state manager; and `join` is a
-//! blocking call, so on a task flavour call it where blocking is allowed.
+//! Processes share nothing, so they talk through a [`Queue`]: made in one process, handed to
+//! a child in its input, used the same way on both sides (with `task_done`/`join`, Python's
+//! `JoinableQueue`).
+//!
+//! Not here yet: pools and a shared-state manager. `join` and the queue's methods block the
+//! calling thread, so on a task flavour call them where blocking is allowed.
 //!
 //! | Python | twinsync |
 //! |---|---|
@@ -46,19 +50,25 @@
 //! | `is_alive()`, `terminate()`, `kill()` | [`ProcessHandle::is_alive`], [`terminate`](ProcessHandle::terminate), [`kill`](ProcessHandle::kill) |
 //! | `exitcode` | [`ProcessError::Exited`], [`ProcessError::Killed`] |
 //! | `current_process().name`, `os.getpid()`, `os.getppid()` | [`current_process`] |
+//! | `Queue(maxsize)`, `JoinableQueue` | [`Queue::bounded`], [`Queue::new`] |
+//! | `put`, `get`, `put_nowait`, `get_nowait`, `qsize`, `empty`, `full` | [`Queue::put`], [`Queue::get`], [`Queue::try_put`], [`Queue::try_get`], [`Queue::len`], [`Queue::is_empty`], [`Queue::is_full`] |
+//! | `task_done`, `join` | [`Queue::task_done`], [`Queue::join`] |
 
 use std::sync::OnceLock;
 
+mod broker;
 mod child;
 mod entry;
 mod error;
 mod frame;
 mod handle;
+mod queue;
 
 pub use entry::{Entry, EntryRun, Registered};
 pub use error::{ProcessError, StartError};
 pub use frame::MAX_FRAME;
 pub use handle::{Process, ProcessHandle, spawn};
+pub use queue::Queue;
 
 /// The entries registered with [`serve`] in this process.
 static SERVED: OnceLock<Vec<&'static str>> = OnceLock::new();
