@@ -1,0 +1,151 @@
+//! # Processes: nothing shared, messages passed
+//!
+//! Mirrors the seeds' multiprocessing lessons: processes do not share globals (four units
+//! add one to a global; with threads and tasks it ends at 4, with processes each child adds
+//! to its own copy and the parent's stays 0), the multiprocessing queue with three producers
+//! and one consumer (`Queue(5)`), and a joinable queue emptied by consumer processes that
+//! stop at a sentinel.
+//!
+//! What to notice: the child processes print their own pids and their parent's, the one
+//! `main` runs in; a child is this very program started again, and `process::serve` is the
+//! line where it turns to its one job. Starting a process costs milliseconds, a thread tens
+//! of microseconds, a task about one.
+//!
+//! Run it with `cargo run --example processes`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use twinsync::process::{self, Entry, Queue};
+use twinsync::{Flavor, JoinHandle, Threads, Tokio};
+
+// ANCHOR: global
+/// One global per process: the threads and tasks of a process share it, processes do not.
+static VISITS: AtomicU64 = AtomicU64::new(0);
+
+/// Adds one to this process's `VISITS` and says what it saw, and where.
+fn visit(_: ()) -> (u64, u32, u32) {
+    let seen = VISITS.fetch_add(1, Ordering::SeqCst) + 1;
+    let me = process::current_process();
+    (seen, me.pid(), me.parent_pid())
+}
+static VISIT: Entry<(), (u64, u32, u32)> = Entry::new("visit", visit);
+// ANCHOR_END: global
+
+// ANCHOR: producer
+/// A producer process: puts three items, each named after itself, into the shared queue.
+fn produce((queue, me): (Queue<String>, u32)) {
+    for n in 1..=3 {
+        queue.put(format!("producer-{me} item {n}")).unwrap();
+    }
+}
+static PRODUCE: Entry<(Queue<String>, u32), ()> = Entry::new("produce", produce);
+// ANCHOR_END: producer
+
+// ANCHOR: consumer
+/// A consumer process: takes numbers until the sentinel `None`, marking each one done.
+fn consume(queue: Queue<Option<u64>>) -> (u32, u64) {
+    let mut sum = 0;
+    while let Some(n) = queue.get().unwrap() {
+        sum += n;
+        queue.task_done().unwrap();
+    }
+    queue.task_done().unwrap(); // the sentinel, too, was taken
+    (process::current_process().pid(), sum)
+}
+static CONSUME: Entry<Queue<Option<u64>>, (u32, u64)> = Entry::new("consume", consume);
+// ANCHOR_END: consumer
+
+// ANCHOR: main
+fn main() {
+    // A child process runs its entry here and exits; the parent goes on.
+    process::serve(&[&VISIT, &PRODUCE, &CONSUME]);
+
+    share_nothing();
+    three_producers_one_consumer();
+    consumers_and_sentinels();
+}
+// ANCHOR_END: main
+
+// ANCHOR: share_nothing
+fn share_nothing() {
+    println!("four units each add 1 to one global (it starts at 0 in every process):");
+    let threads = in_units(Threads::new());
+    println!("  threads:   the global is now {threads}");
+    VISITS.store(0, Ordering::SeqCst);
+    let tasks = in_units(Tokio::new());
+    println!("  tokio:     the global is now {tasks}");
+    VISITS.store(0, Ordering::SeqCst);
+
+    let started = Instant::now();
+    let children: Vec<_> = (0..4)
+        .map(|_| process::spawn(&VISIT, &()).unwrap())
+        .collect();
+    for child in children {
+        let (seen, pid, parent) = child.join().unwrap();
+        println!("  process {pid} (parent {parent}): saw its own copy at {seen}");
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "  processes: the parent's ({}) is still {}; 4 processes took {:.1} ms",
+        std::process::id(),
+        VISITS.load(Ordering::SeqCst),
+        elapsed.as_secs_f64() * 1000.0
+    );
+}
+
+/// Runs four units of `flavor` that each visit once; the global afterwards.
+fn in_units<F: Flavor>(flavor: F) -> u64 {
+    flavor
+        .run(|f| async move {
+            let units: Vec<_> = (0..4)
+                .map(|i| f.spawn(format!("visitor-{i}"), async { visit(()).0 }))
+                .collect();
+            for unit in units {
+                unit.join().await.unwrap();
+            }
+            VISITS.load(Ordering::SeqCst)
+        })
+        .unwrap()
+}
+// ANCHOR_END: share_nothing
+
+// ANCHOR: queue
+fn three_producers_one_consumer() {
+    println!("three producer processes, one consumer (this one), a queue of 5:");
+    let queue = Queue::bounded(5);
+    let producers: Vec<_> = (1..=3)
+        .map(|me| process::spawn(&PRODUCE, &(queue.clone(), me)).unwrap())
+        .collect();
+    for _ in 0..9 {
+        println!("  got {}", queue.get().unwrap());
+    }
+    for producer in producers {
+        producer.join().unwrap();
+    }
+}
+// ANCHOR_END: queue
+
+// ANCHOR: sentinels
+fn consumers_and_sentinels() {
+    let queue = Queue::new();
+    let consumers: Vec<_> = (0..2)
+        .map(|_| process::spawn(&CONSUME, &queue.clone()).unwrap())
+        .collect();
+    for n in 1..=100 {
+        queue.put(Some(n)).unwrap();
+    }
+    for _ in &consumers {
+        queue.put(None).unwrap(); // one sentinel per consumer
+    }
+    queue.join(); // every item, sentinels included, is marked done
+    println!("two consumer processes took 1..=100 and stopped at their sentinels:");
+    let mut total = 0;
+    for consumer in consumers {
+        let (pid, sum) = consumer.join().unwrap();
+        println!("  process {pid} summed {sum}");
+        total += sum;
+    }
+    println!("  together {total} (1 + 2 + ... + 100 = 5050)");
+}
+// ANCHOR_END: sentinels
