@@ -33,6 +33,12 @@ for scenario in spawn_join race tickets deadlock rlock semaphore timer cancel lo
   { stamp "$scenario"; "$runner" run "$scenario" --flavor all --markdown --repeat "$repeat"; } \
     > "$out/$scenario.md"
 done
+# The processes example is a program of its own (there is no flavour to pair it with): its
+# whole output is shown.
+echo "generating $out/processes.md" >&2
+cargo build --release --quiet --example processes
+{ stamp processes; echo '```text'; target/release/examples/processes; echo '```'; } \
+  > "$out/processes.md"
 # The big sizes: up to 1M tasks, and threads until the OS's map limit (the scenario stops just
 # short of it and says so).
 echo "generating $out/scale-full.md" >&2
