@@ -77,6 +77,13 @@
 //! blocks by other means (a std lock, a CPU loop) cannot be cancelled until its next twinsync
 //! wait, as in Python and Java.
 //!
+//! ## Processes
+//!
+//! Python's `multiprocessing` is the third way to run a unit, and not a flavour: processes
+//! share no memory, so a child cannot be handed a future or a closure. [`process`] (Unix)
+//! starts a registered function in the program started again, with serde values in and out,
+//! and shares a [`process::Queue`] between processes.
+//!
 //! ## Choosing a flavour
 //!
 //! - [`Threads`] when the work blocks (CPU-bound loops, blocking I/O, FFI) and the number of
@@ -99,15 +106,21 @@
 //! ## Features
 //!
 //! - `tokio` (default): the tokio flavours and the task twins.
+//! - `deadlock` (default): deadlock detection ([`deadlock`]).
+//! - `process` (default, Unix): child processes ([`process`]).
 //! - `runner` (default): the `twinsync` binary that runs the paired examples. Library users can
 //!   turn it off with `default-features = false, features = ["tokio"]`.
 #![deny(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 // One module holds `unsafe` (the mutex's value cell, with its SAFETY argument); it allows it.
 #![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// The docs set each thread twin beside its task twin. Without the `tokio` feature the task twins
-// do not exist, so those links render as plain text; the default build checks every link.
-#![cfg_attr(not(feature = "tokio"), allow(rustdoc::broken_intra_doc_links))]
+// The docs set each thread twin beside its task twin, and name the process module. Without the
+// `tokio` or `process` feature those do not exist, so the links render as plain text; the
+// default build checks every link.
+#![cfg_attr(
+    not(all(feature = "tokio", feature = "process", unix)),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 
 pub mod barrier;
 pub mod condition;
