@@ -1,5 +1,6 @@
 //! The child's side: a program started again by [`start`](super::Process::start) finds out
-//! here that it is a child, runs the one entry it was sent, answers, and exits.
+//! here that it is a child, runs the one entry it was sent, answers, and exits; a pool's
+//! worker runs job after job until its link closes.
 //!
 //! The child's standard input is its link to the parent, a Unix socket: it is taken over at
 //! once and standard input is pointed at `/dev/null` (Python's children start with theirs
@@ -12,7 +13,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::OnceLock;
 
 use super::entry::Registered;
-use super::frame::{self, Outcome, Start};
+use super::frame::{self, Job, Outcome, Role, Start};
 
 /// The environment variable that marks a child process started by twinsync.
 pub(crate) const MARKER: &str = "TWINSYNC_PROCESS_CHILD";
@@ -36,8 +37,8 @@ pub(crate) fn is_child() -> bool {
     std::env::var_os(MARKER).is_some()
 }
 
-/// Runs the child's one job and returns its exit code.
-pub(crate) fn run(entries: &[&dyn Registered]) -> i32 {
+/// Runs the child's job (or a worker's jobs) and returns its exit code.
+pub(crate) fn main(entries: &[&dyn Registered]) -> i32 {
     match serve_one(entries) {
         Ok(()) => 0,
         Err(e) => {
@@ -57,12 +58,26 @@ fn serve_one(entries: &[&dyn Registered]) -> io::Result<()> {
         return Ok(()); // the parent went away before sending the job
     };
     let _ = NAME.set(start.name);
-    watch_parent(&link)?;
-    let outcome = match entries.iter().find(|e| e.name() == start.entry) {
-        Some(entry) => entry.run_encoded(&start.input).0,
-        None => Outcome::Unregistered(start.entry),
-    };
-    frame::send(&mut link, &outcome)
+    match start.role {
+        Role::Once(job) => {
+            watch_parent(&link)?;
+            frame::send(&mut link, &run(entries, job))
+        }
+        // A worker reads its link for jobs: the end of the link is the end of its work.
+        Role::Worker => {
+            while let Some(job) = frame::receive::<Job>(&mut link)? {
+                frame::send(&mut link, &run(entries, job))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run(entries: &[&dyn Registered], job: Job) -> Outcome {
+    match entries.iter().find(|e| e.name() == job.entry) {
+        Some(entry) => entry.run_encoded(&job.input).0,
+        None => Outcome::Unregistered(job.entry),
+    }
 }
 
 /// Ends this process when the parent's end of the link closes: the parent has ended (or

@@ -30,6 +30,10 @@ pub enum StartError {
     Input(io::Error),
     /// The OS refused: no socket, no executable path, or no new process.
     Os(io::Error),
+    /// A pool of no workers was asked for.
+    NoWorkers,
+    /// The pool was closed: it takes no more jobs.
+    PoolClosed,
 }
 
 impl fmt::Display for StartError {
@@ -45,6 +49,8 @@ impl fmt::Display for StartError {
             ),
             StartError::Input(e) => write!(f, "the input cannot be sent: {e}"),
             StartError::Os(e) => write!(f, "the OS refused to start a process: {e}"),
+            StartError::NoWorkers => f.write_str("a pool needs at least one worker"),
+            StartError::PoolClosed => f.write_str("the pool is closed: it takes no more jobs"),
         }
     }
 }
@@ -53,7 +59,10 @@ impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             StartError::Input(e) | StartError::Os(e) => Some(e),
-            StartError::NotServed | StartError::Unregistered(_) => None,
+            StartError::NotServed
+            | StartError::Unregistered(_)
+            | StartError::NoWorkers
+            | StartError::PoolClosed => None,
         }
     }
 }

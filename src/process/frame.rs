@@ -12,11 +12,26 @@ use serde::{Deserialize, Serialize};
 /// The largest frame either side sends or accepts: 256 MiB.
 pub const MAX_FRAME: usize = 256 << 20;
 
-/// The parent's first and only message: which entry to run, as whom, on what.
+/// The parent's first message: who the child is, and whether it runs one job and exits or
+/// serves a pool's jobs until its link closes.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Start {
-    pub(crate) entry: String,
     pub(crate) name: String,
+    pub(crate) role: Role,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum Role {
+    /// Run this job, answer, and exit.
+    Once(Job),
+    /// Take jobs, one frame each, answering each, until the link closes.
+    Worker,
+}
+
+/// An entry to run, on what.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Job {
+    pub(crate) entry: String,
     pub(crate) input: Vec<u8>,
 }
 

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use super::child::MARKER;
 use super::entry::Entry;
 use super::error::{ProcessError, StartError};
-use super::frame::{self, Outcome, Start};
+use super::frame::{self, Job, Outcome, Role, Start};
 
 /// How to start a child process: its name and whether it is a daemon. Python's
 /// `multiprocessing.Process(target, args, name, daemon)`, with the target an [`Entry`].
@@ -70,23 +70,12 @@ impl Process {
     ) -> Result<ProcessHandle<Out>, StartError> {
         super::check_served(entry.name())?;
         let input = frame::encode(input).map_err(StartError::Input)?;
-        static STARTED: AtomicU64 = AtomicU64::new(0);
-        let number = STARTED.fetch_add(1, Relaxed) + 1;
-        let name = self.name.unwrap_or_else(|| format!("Process-{number}"));
-        let (mut link, theirs) = UnixStream::pair().map_err(StartError::Os)?;
-        let program = std::env::current_exe().map_err(StartError::Os)?;
-        let child = Command::new(program)
-            .env(MARKER, "1")
-            .stdin(Stdio::from(OwnedFd::from(theirs)))
-            .spawn()
-            .map_err(StartError::Os)?;
-        let start = Start {
+        let name = self.name.unwrap_or_else(next_name);
+        let job = Job {
             entry: entry.name().to_owned(),
-            name: name.clone(),
             input,
         };
-        // A child that died at once shows in `join`; the start is not retried.
-        let _ = frame::send(&mut link, &start);
+        let (child, link) = launch(name.clone(), Role::Once(job))?;
         Ok(ProcessHandle {
             name,
             daemon: self.daemon,
@@ -97,6 +86,27 @@ impl Process {
             output: PhantomData,
         })
     }
+}
+
+/// Starts the program again as child `name` in `role`: the child and the parent's end of
+/// its link.
+pub(crate) fn launch(name: String, role: Role) -> Result<(Child, UnixStream), StartError> {
+    let (mut link, theirs) = UnixStream::pair().map_err(StartError::Os)?;
+    let program = std::env::current_exe().map_err(StartError::Os)?;
+    let child = Command::new(program)
+        .env(MARKER, "1")
+        .stdin(Stdio::from(OwnedFd::from(theirs)))
+        .spawn()
+        .map_err(StartError::Os)?;
+    // A child that died at once shows when its answer is read; the start is not retried.
+    let _ = frame::send(&mut link, &Start { name, role });
+    Ok((child, link))
+}
+
+/// The next default name, `Process-N`.
+pub(crate) fn next_name() -> String {
+    static STARTED: AtomicU64 = AtomicU64::new(0);
+    format!("Process-{}", STARTED.fetch_add(1, Relaxed) + 1)
 }
 
 /// Starts a child process running `entry` on `input`, with the defaults of [`Process::new`].
@@ -220,13 +230,7 @@ impl<Out: DeserializeOwned> ProcessHandle<Out> {
                 });
             }
         };
-        match outcome {
-            Outcome::Returned(bytes) => frame::decode(&bytes)
-                .map_err(|e| ProcessError::lost(name, format!("its output: {e}"))),
-            Outcome::Panicked(message) => Err(ProcessError::Panicked { name, message }),
-            Outcome::Unregistered(entry) => Err(ProcessError::Unregistered { name, entry }),
-            Outcome::Undecodable(what) => Err(ProcessError::lost(name, what)),
-        }
+        answer_of(name, outcome)
     }
 
     /// Waits for the child to exit and reaps it (once).
@@ -243,6 +247,21 @@ impl<Out: DeserializeOwned> ProcessHandle<Out> {
             self.status = self.child.try_wait().ok().flatten();
         }
         self.status
+    }
+}
+
+/// What the child `name` answered, as a join gives it.
+pub(crate) fn answer_of<Out: DeserializeOwned>(
+    name: String,
+    outcome: Outcome,
+) -> Result<Out, ProcessError> {
+    match outcome {
+        Outcome::Returned(bytes) => {
+            frame::decode(&bytes).map_err(|e| ProcessError::lost(name, format!("its output: {e}")))
+        }
+        Outcome::Panicked(message) => Err(ProcessError::Panicked { name, message }),
+        Outcome::Unregistered(entry) => Err(ProcessError::Unregistered { name, entry }),
+        Outcome::Undecodable(what) => Err(ProcessError::lost(name, what)),
     }
 }
 

@@ -39,7 +39,9 @@
 //! a child in its input, used the same way on both sides (with `task_done`/`join`, Python's
 //! `JoinableQueue`).
 //!
-//! Not here yet: pools and a shared-state manager. `join` and the queue's methods block the
+//! A [`ProcessPool`] keeps a number of worker processes for many jobs (Python's `Pool`).
+//!
+//! Not here yet: a shared-state manager. `join` and the queue's and pool's methods block the
 //! calling thread, so on a task flavour call them where blocking is allowed.
 //!
 //! | Python | twinsync |
@@ -53,6 +55,8 @@
 //! | `Queue(maxsize)`, `JoinableQueue` | [`Queue::bounded`], [`Queue::new`] |
 //! | `put`, `get`, `put_nowait`, `get_nowait`, `qsize`, `empty`, `full` | [`Queue::put`], [`Queue::get`], [`Queue::try_put`], [`Queue::try_get`], [`Queue::len`], [`Queue::is_empty`], [`Queue::is_full`] |
 //! | `task_done`, `join` | [`Queue::task_done`], [`Queue::join`] |
+//! | `Pool(n)`, `apply`, `apply_async`, `map`, `imap_unordered` | [`ProcessPool::new`], [`ProcessPool::apply`], [`ProcessPool::apply_async`], [`ProcessPool::map`], [`ProcessPool::map_unordered`] |
+//! | `close`, `join`, `terminate` | [`ProcessPool::close`], [`ProcessPool::join`], [`ProcessPool::terminate`] |
 
 use std::sync::OnceLock;
 
@@ -62,12 +66,14 @@ mod entry;
 mod error;
 mod frame;
 mod handle;
+mod pool;
 mod queue;
 
 pub use entry::{Entry, EntryRun, Registered};
 pub use error::{ProcessError, StartError};
 pub use frame::MAX_FRAME;
 pub use handle::{Process, ProcessHandle, spawn};
+pub use pool::{AsyncResult, Completed, ProcessPool};
 pub use queue::Queue;
 
 /// The entries registered with [`serve`] in this process.
@@ -91,8 +97,13 @@ static SERVED: OnceLock<Vec<&'static str>> = OnceLock::new();
 pub fn serve(entries: &[&dyn Registered]) {
     let _ = SERVED.set(entries.iter().map(|entry| entry.name()).collect());
     if child::is_child() {
-        std::process::exit(child::run(entries));
+        std::process::exit(child::main(entries));
     }
+}
+
+/// Whether [`serve`] has been called, so that a child knows what to run.
+fn check_serving() -> Result<(), StartError> {
+    SERVED.get().map(drop).ok_or(StartError::NotServed)
 }
 
 /// Whether a child could run `entry`: it is in the list given to [`serve`].
