@@ -3,20 +3,22 @@
 //! Mirrors the seeds' multiprocessing lessons: processes do not share globals (four units
 //! add one to a global; with threads and tasks it ends at 4, with processes each child adds
 //! to its own copy and the parent's stays 0), the multiprocessing queue with three producers
-//! and one consumer (`Queue(5)`), and a joinable queue emptied by consumer processes that
-//! stop at a sentinel.
+//! and one consumer (`Queue(5)`), a joinable queue emptied by consumer processes that stop at
+//! a sentinel, and a `Pool(3)` of CPU-bound jobs beside the same jobs on three threads.
 //!
 //! What to notice: the child processes print their own pids and their parent's, the one
 //! `main` runs in; a child is this very program started again, and `process::serve` is the
 //! line where it turns to its one job. Starting a process costs milliseconds, a thread tens
-//! of microseconds, a task about one.
+//! of microseconds, a task about one. The pool of processes and the three threads finish the
+//! CPU-bound jobs in about the same time: Rust threads already run in parallel, so processes
+//! buy isolation here, not speed.
 //!
 //! Run it with `cargo run --example processes`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use twinsync::process::{self, Entry, Queue};
+use twinsync::process::{self, Entry, ProcessPool, Queue};
 use twinsync::{Flavor, JoinHandle, Threads, Tokio};
 
 // ANCHOR: global
@@ -56,14 +58,25 @@ fn consume(queue: Queue<Option<u64>>) -> (u32, u64) {
 static CONSUME: Entry<Queue<Option<u64>>, (u32, u64)> = Entry::new("consume", consume);
 // ANCHOR_END: consumer
 
+// ANCHOR: primes
+/// CPU-bound work: how many primes there are below `limit`, by trial division.
+fn count_primes(limit: u64) -> u64 {
+    (2..limit)
+        .filter(|&n| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0))
+        .count() as u64
+}
+static COUNT_PRIMES: Entry<u64, u64> = Entry::new("count-primes", count_primes);
+// ANCHOR_END: primes
+
 // ANCHOR: main
 fn main() {
     // A child process runs its entry here and exits; the parent goes on.
-    process::serve(&[&VISIT, &PRODUCE, &CONSUME]);
+    process::serve(&[&VISIT, &PRODUCE, &CONSUME, &COUNT_PRIMES]);
 
     share_nothing();
     three_producers_one_consumer();
     consumers_and_sentinels();
+    pool_against_threads();
 }
 // ANCHOR_END: main
 
@@ -149,3 +162,39 @@ fn consumers_and_sentinels() {
     println!("  together {total} (1 + 2 + ... + 100 = 5050)");
 }
 // ANCHOR_END: sentinels
+
+// ANCHOR: pool
+fn pool_against_threads() {
+    let limits = [150_000, 160_000, 170_000, 180_000, 190_000, 200_000];
+    println!("primes below {limits:?}, six CPU-bound jobs:");
+
+    let started = Instant::now();
+    let pool = ProcessPool::new(3).unwrap();
+    let counts: Vec<u64> = pool
+        .map(&COUNT_PRIMES, limits)
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    pool.join();
+    let processes = started.elapsed();
+
+    let started = Instant::now();
+    let by_threads: Vec<u64> = std::thread::scope(|scope| {
+        let chunks: Vec<_> = limits
+            .chunks(2)
+            .map(|chunk| scope.spawn(|| chunk.iter().map(|&l| count_primes(l)).collect::<Vec<_>>()))
+            .collect();
+        chunks.into_iter().flat_map(|c| c.join().unwrap()).collect()
+    });
+    let threads = started.elapsed();
+
+    assert_eq!(counts, by_threads);
+    println!("  counts {counts:?}");
+    println!(
+        "  a pool of 3 processes: {:.0} ms (starting them included); 3 threads: {:.0} ms",
+        processes.as_secs_f64() * 1000.0,
+        threads.as_secs_f64() * 1000.0
+    );
+}
+// ANCHOR_END: pool
