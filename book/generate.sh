@@ -23,7 +23,7 @@ stamp() { # the provenance line of a file made from examples/$1.rs
 }
 # Every scenario, in the order of the tour (`twinsync list`). The noisy ones run five times and
 # show the median and the range.
-for scenario in spawn_join race tickets deadlock rlock semaphore timer cancel local signals \
+for scenario in spawn_join share_nothing race tickets deadlock rlock semaphore timer cancel local signals \
   queue_orders producer_consumer joinable pool cpu_vs_io scale; do
   echo "generating $out/$scenario.md" >&2
   case $scenario in

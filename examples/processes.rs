@@ -1,38 +1,20 @@
-//! # Processes: nothing shared, messages passed
+//! # Processes: messages passed
 //!
-//! Mirrors the seeds' multiprocessing lessons: processes do not share globals (four units
-//! add one to a global; with threads and tasks it ends at 4, with processes each child adds
-//! to its own copy and the parent's stays 0), the multiprocessing queue with three producers
-//! and one consumer (`Queue(5)`), a joinable queue emptied by consumer processes that stop at
-//! a sentinel, and a `Pool(3)` of CPU-bound jobs beside the same jobs on three threads.
+//! Mirrors the seeds' multiprocessing lessons after the first (globals are not shared:
+//! `examples/share_nothing.rs`): the multiprocessing queue with three producers and one
+//! consumer (`Queue(5)`), a joinable queue emptied by consumer processes that stop at a
+//! sentinel, and a `Pool(3)` of CPU-bound jobs beside the same jobs on three threads.
 //!
-//! What to notice: the child processes print their own pids and their parent's, the one
-//! `main` runs in; a child is this very program started again, and `process::serve` is the
-//! line where it turns to its one job. Starting a process costs milliseconds, a thread tens
-//! of microseconds, a task about one. The pool of processes and the three threads finish the
-//! CPU-bound jobs in about the same time: Rust threads already run in parallel, so processes
-//! buy isolation here, not speed.
+//! What to notice: a child is this very program started again, and `process::serve` is the
+//! line where it turns to its one job. Each producer's items arrive in its own order. The
+//! pool of processes and the three threads finish the CPU-bound jobs in about the same time:
+//! Rust threads already run in parallel, so processes buy isolation here, not speed.
 //!
 //! Run it with `cargo run --example processes`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use twinsync::process::{self, Entry, ProcessPool, Queue};
-use twinsync::{Flavor, JoinHandle, Threads, Tokio};
-
-// ANCHOR: global
-/// One global per process: the threads and tasks of a process share it, processes do not.
-static VISITS: AtomicU64 = AtomicU64::new(0);
-
-/// Adds one to this process's `VISITS` and says what it saw, and where.
-fn visit(_: ()) -> (u64, u32, u32) {
-    let seen = VISITS.fetch_add(1, Ordering::SeqCst) + 1;
-    let me = process::current_process();
-    (seen, me.pid(), me.parent_pid())
-}
-static VISIT: Entry<(), (u64, u32, u32)> = Entry::new("visit", visit);
-// ANCHOR_END: global
 
 // ANCHOR: producer
 /// A producer process: puts three items, each named after itself, into the shared queue.
@@ -71,57 +53,13 @@ static COUNT_PRIMES: Entry<u64, u64> = Entry::new("count-primes", count_primes);
 // ANCHOR: main
 fn main() {
     // A child process runs its entry here and exits; the parent goes on.
-    process::serve(&[&VISIT, &PRODUCE, &CONSUME, &COUNT_PRIMES]);
+    process::serve(&[&PRODUCE, &CONSUME, &COUNT_PRIMES]);
 
-    share_nothing();
     three_producers_one_consumer();
     consumers_and_sentinels();
     pool_against_threads();
 }
 // ANCHOR_END: main
-
-// ANCHOR: share_nothing
-fn share_nothing() {
-    println!("four units each add 1 to one global (it starts at 0 in every process):");
-    let threads = in_units(Threads::new());
-    println!("  threads:   the global is now {threads}");
-    VISITS.store(0, Ordering::SeqCst);
-    let tasks = in_units(Tokio::new());
-    println!("  tokio:     the global is now {tasks}");
-    VISITS.store(0, Ordering::SeqCst);
-
-    let started = Instant::now();
-    let children: Vec<_> = (0..4)
-        .map(|_| process::spawn(&VISIT, &()).unwrap())
-        .collect();
-    for child in children {
-        let (seen, pid, parent) = child.join().unwrap();
-        println!("  process {pid} (parent {parent}): saw its own copy at {seen}");
-    }
-    let elapsed = started.elapsed();
-    println!(
-        "  processes: the parent's ({}) is still {}; 4 processes took {:.1} ms",
-        std::process::id(),
-        VISITS.load(Ordering::SeqCst),
-        elapsed.as_secs_f64() * 1000.0
-    );
-}
-
-/// Runs four units of `flavor` that each visit once; the global afterwards.
-fn in_units<F: Flavor>(flavor: F) -> u64 {
-    flavor
-        .run(|f| async move {
-            let units: Vec<_> = (0..4)
-                .map(|i| f.spawn(format!("visitor-{i}"), async { visit(()).0 }))
-                .collect();
-            for unit in units {
-                unit.join().await.unwrap();
-            }
-            VISITS.load(Ordering::SeqCst)
-        })
-        .unwrap()
-}
-// ANCHOR_END: share_nothing
 
 // ANCHOR: queue
 fn three_producers_one_consumer() {

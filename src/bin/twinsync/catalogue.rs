@@ -48,6 +48,9 @@ mod scale;
 #[path = "../../../examples/semaphore.rs"]
 mod semaphore;
 #[allow(dead_code)]
+#[path = "../../../examples/share_nothing.rs"]
+mod share_nothing;
+#[allow(dead_code)]
 #[path = "../../../examples/signals.rs"]
 mod signals;
 #[allow(dead_code)]
@@ -74,6 +77,8 @@ pub struct Entry {
     pub notice: &'static str,
     /// Runs it on a fresh flavour of the given kind.
     pub run: fn(FlavorKind, Full) -> Result<Outcome, Panicked>,
+    /// Runs it as child processes, if it has that form (a column of its own).
+    pub processes: Option<fn(Full) -> Result<Outcome, String>>,
     /// A remark computed from every flavour's figures, under its results.
     pub remark: Option<Remark>,
     /// The charts `twinsync plot` draws from its figures.
@@ -113,15 +118,26 @@ macro_rules! entry {
                 let make = $job;
                 kind.run(make(full))
             },
+            processes: None,
             remark: None,
             charts: &[],
         }
     };
 }
 
+/// Registers the entries of every scenario's process form: in a child process started for
+/// one, runs it and exits (see `twinsync::process::serve`).
+pub fn serve_processes() {
+    twinsync::process::serve(&[&share_nothing::VISIT]);
+}
+
 /// Every scenario, in tour order.
 pub const ALL: &[Entry] = &[
     entry!(spawn_join, |_| spawn_join::SpawnJoin),
+    Entry {
+        processes: Some(|_| share_nothing::in_processes().map_err(|e| e.to_string())),
+        ..entry!(share_nothing, |_| share_nothing::ShareNothing)
+    },
     entry!(race, |_| race::Race),
     entry!(tickets, |_| tickets::Tickets),
     entry!(deadlock, |_| deadlock::Deadlock),

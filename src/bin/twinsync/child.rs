@@ -3,17 +3,17 @@
 //! never compete for the CPU. The child times the scenario with [`Instant`], reads its own
 //! `getrusage(RUSAGE_SELF)` once the scenario has finished, and prints one [`Measurement`] as a
 //! JSON line. Peak RSS, CPU time and context switches are therefore the pair's own, not the sum
-//! of everything the runner ran before it.
+//! of everything the runner ran before it. A pair run as processes adds its own children's CPU
+//! time and switches (their memory is theirs: peak RSS is the pair's process alone).
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use crate::catalogue::{Entry, Full};
+use crate::way::Way;
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::time::{TimeVal, TimeValLike};
 use serde::{Deserialize, Serialize};
-use twinsync::FlavorKind;
-
-use crate::catalogue::{Entry, Full};
 
 /// What one child measured for one pair; travels child → parent as one JSON line and is the
 /// `--json` row of a successful pair (schema in the runner's `--help`).
@@ -44,22 +44,44 @@ impl Measurement {
 
 /// The hidden `child` subcommand: runs one pair in this process and returns its
 /// [`Measurement`] as one JSON line, or why it failed (a panic is reported, not propagated).
-pub fn child(entry: &Entry, kind: FlavorKind, full: Full) -> Result<String, String> {
+pub fn child(entry: &Entry, way: Way, full: Full) -> Result<String, String> {
     let start = Instant::now();
-    let outcome = (entry.run)(kind, full).map_err(|panicked| panicked.to_string())?;
+    let outcome = match way {
+        Way::Flavor(kind) => (entry.run)(kind, full).map_err(|panicked| panicked.to_string())?,
+        Way::Processes => {
+            let in_processes = entry
+                .processes
+                .ok_or_else(|| format!("{} has no form with processes", entry.name))?;
+            in_processes(full)?
+        }
+    };
     let wall = start.elapsed();
     let usage = getrusage(UsageWho::RUSAGE_SELF).map_err(|err| format!("getrusage: {err}"))?;
-    let count = |n: std::ffi::c_long| u64::try_from(n).unwrap_or(0);
-    let millis = |t: TimeVal| t.num_microseconds() as f64 / 1000.0;
+    // The scenario's own child processes (all reaped by now) worked for it too: their CPU
+    // time and switches count; their memory is their own, so peak RSS stays this process's.
+    let children = match way {
+        Way::Processes => {
+            Some(getrusage(UsageWho::RUSAGE_CHILDREN).map_err(|err| format!("getrusage: {err}"))?)
+        }
+        Way::Flavor(_) => None,
+    };
+    fn count(n: std::ffi::c_long) -> u64 {
+        u64::try_from(n).unwrap_or(0)
+    }
+    fn millis(t: TimeVal) -> f64 {
+        t.num_microseconds() as f64 / 1000.0
+    }
+    let both =
+        |of: fn(&nix::sys::resource::Usage) -> f64| of(&usage) + children.as_ref().map_or(0.0, of);
     let measurement = Measurement {
         scenario: entry.name.to_owned(),
-        flavor: kind.name().to_owned(),
+        flavor: way.name().to_owned(),
         wall_ms: wall.as_secs_f64() * 1000.0,
-        user_ms: millis(usage.user_time()),
-        system_ms: millis(usage.system_time()),
+        user_ms: both(|u| millis(u.user_time())),
+        system_ms: both(|u| millis(u.system_time())),
         peak_rss_kib: count(usage.max_rss()), // Linux reports KiB
-        voluntary_switches: count(usage.voluntary_context_switches()),
-        involuntary_switches: count(usage.involuntary_context_switches()),
+        voluntary_switches: both(|u| count(u.voluntary_context_switches()) as f64) as u64,
+        involuntary_switches: both(|u| count(u.involuntary_context_switches()) as f64) as u64,
         summary: outcome.summary,
         figures: outcome.figures,
     };
@@ -67,10 +89,10 @@ pub fn child(entry: &Entry, kind: FlavorKind, full: Full) -> Result<String, Stri
 }
 
 /// Runs one pair in a child process and returns its measurement, or the error text for its row.
-pub fn run_child(entry: &Entry, kind: FlavorKind, full: Full) -> Result<Measurement, String> {
+pub fn run_child(entry: &Entry, way: Way, full: Full) -> Result<Measurement, String> {
     let exe = std::env::current_exe().map_err(|err| format!("cannot find the runner: {err}"))?;
     let mut command = Command::new(exe);
-    command.args(["child", entry.name, kind.name()]);
+    command.args(["child", entry.name, way.name()]);
     if full {
         command.arg("--full");
     }

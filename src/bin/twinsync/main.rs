@@ -22,30 +22,30 @@ mod plot;
 mod remarks;
 mod render;
 mod rows;
+mod way;
 
 use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
-use twinsync::FlavorKind;
-
 use crate::catalogue::Entry;
 use crate::render::Layout;
 use crate::rows::Row;
+use crate::way::Way;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 const LONG_ABOUT: &str = "\
-Runs twinsync's paired examples as OS threads and as tokio tasks, each (scenario, flavour) pair
-in its own child process, and prints each scenario's results and its wall time, CPU, peak RSS
+Runs twinsync's paired examples as OS threads and as tokio tasks (and, where a scenario has that
+form, as child processes), each (scenario, flavour) pair in its own child process, and prints each scenario's results and its wall time, CPU, peak RSS
 and context switches. Without a subcommand it runs the tour: every scenario on every flavour.
 The report fits the terminal (100 columns when not a terminal; --width to choose).
 
 With --json it prints a JSON array instead, one object per pair, in run order:
   scenario              string   scenario name (see `twinsync list`)
-  flavor                string   threads | tokio | tokio-local
+  flavor                string   threads | tokio | tokio-local | processes
   wall_ms               number   wall-clock time of the scenario, milliseconds
   user_ms, system_ms    number   user and system CPU time of the child process, milliseconds
   peak_rss_kib          integer  peak resident set size of the child process, KiB
@@ -102,9 +102,9 @@ enum Cmd {
         /// The scenario to run.
         #[arg(value_parser = scenario_parser())]
         scenario: &'static Entry,
-        /// The flavour to run it on.
-        #[arg(long, default_value = "all", value_parser = flavor_parser())]
-        flavor: Flavors,
+        /// The flavour to run it on (or `processes`, where the scenario has that form).
+        #[arg(long, default_value = "all", value_parser = way_parser())]
+        flavor: Choice,
     },
     /// Run every scenario on every flavour (the default).
     Tour,
@@ -120,40 +120,61 @@ enum Cmd {
     Child {
         #[arg(value_parser = scenario_parser())]
         scenario: &'static Entry,
-        flavor: FlavorKind,
+        #[arg(value_parser = way_parser())]
+        flavor: Choice,
     },
 }
 
-/// The value of `--flavor`: the flavours it names.
-#[derive(Debug, Clone)]
-struct Flavors(Vec<FlavorKind>);
+/// The value of `--flavor`: one way, or every way the scenario runs.
+#[derive(Debug, Clone, Copy)]
+enum Choice {
+    All,
+    One(Way),
+}
+
+impl Choice {
+    /// The ways it names for `entry`.
+    fn ways(self, entry: &Entry) -> Vec<Way> {
+        match self {
+            Choice::All => Way::all_for(entry),
+            Choice::One(way) => vec![way],
+        }
+    }
+}
 
 fn scenario_parser() -> impl TypedValueParser<Value = &'static Entry> {
     PossibleValuesParser::new(catalogue::ALL.iter().map(|entry| entry.name))
         .try_map(|name| catalogue::find(&name).ok_or(format!("unknown scenario `{name}`")))
 }
 
-/// `--flavor`: the same choice as every example's ([`FlavorKind::select`]).
-fn flavor_parser() -> impl TypedValueParser<Value = Flavors> {
-    let names = FlavorKind::ALL.iter().map(|kind| kind.name());
-    PossibleValuesParser::new(names.chain(["all"]))
-        .try_map(|name| FlavorKind::select(&name).map(Flavors))
+/// `--flavor`: a flavour's name, `processes`, or `all`.
+fn way_parser() -> impl TypedValueParser<Value = Choice> {
+    PossibleValuesParser::new(Way::names().chain(["all"])).try_map(|name| match name.as_str() {
+        "all" => Ok(Choice::All),
+        one => Way::parse(one).map(Choice::One),
+    })
 }
 
 fn main() -> ExitCode {
+    // A child process of a scenario's process form runs its entry here and exits.
+    catalogue::serve_processes();
     let cli = Cli::parse();
     let args = &cli.report;
-    let (pairs, plot_dir): (Vec<(&'static Entry, FlavorKind)>, _) = match cli.command {
+    let (pairs, plot_dir): (Vec<(&'static Entry, Way)>, _) = match cli.command {
         Some(Cmd::List) => return list(args.width),
         Some(Cmd::Child { scenario, flavor }) => {
-            return child::child(scenario, flavor, args.full)
+            let Choice::One(way) = flavor else {
+                return fail("a child runs one flavour");
+            };
+            return child::child(scenario, way, args.full)
                 .map_or_else(fail, |line| emit(line).unwrap_or_else(|code| code));
         }
-        Some(Cmd::Run {
-            scenario,
-            ref flavor,
-        }) => (
-            flavor.0.iter().map(|&kind| (scenario, kind)).collect(),
+        Some(Cmd::Run { scenario, flavor }) => (
+            flavor
+                .ways(scenario)
+                .into_iter()
+                .map(|way| (scenario, way))
+                .collect(),
             None,
         ),
         Some(Cmd::Plot { ref out_dir }) => {
@@ -204,14 +225,14 @@ fn main() -> ExitCode {
 
 fn every_flavor<'a>(
     entries: impl Iterator<Item = &'static Entry> + 'a,
-) -> Vec<(&'static Entry, FlavorKind)> {
+) -> Vec<(&'static Entry, Way)> {
     entries
-        .flat_map(|entry| FlavorKind::ALL.iter().map(move |&kind| (entry, kind)))
+        .flat_map(|entry| Way::all_for(entry).into_iter().map(move |way| (entry, way)))
         .collect()
 }
 
 /// Runs every pair in order, `--repeat` times each, with a progress bar on stderr.
-fn run_all(pairs: &[(&'static Entry, FlavorKind)], args: &ReportArgs) -> Vec<Row> {
+fn run_all(pairs: &[(&'static Entry, Way)], args: &ReportArgs) -> Vec<Row> {
     let progress = match pairs.len() {
         0 | 1 => ProgressBar::hidden(),
         n => ProgressBar::new(n as u64),
@@ -219,11 +240,11 @@ fn run_all(pairs: &[(&'static Entry, FlavorKind)], args: &ReportArgs) -> Vec<Row
     let style = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}");
     progress.set_style(style.unwrap_or_else(|_| ProgressStyle::default_bar()));
     let mut rows = Vec::with_capacity(pairs.len());
-    for &(entry, kind) in pairs {
-        progress.set_message(format!("{} on {kind}", entry.name));
+    for &(entry, way) in pairs {
+        progress.set_message(format!("{} on {way}", entry.name));
         rows.push(Row::measure(
             entry,
-            kind,
+            way,
             args.full,
             usize::from(args.repeat),
         ));
@@ -258,9 +279,9 @@ fn list(width: Option<u16>) -> ExitCode {
         .map(|entry| (entry.name, entry.about))
         .collect();
     let width = width.unwrap_or_else(render::default_width);
-    let flavors: Vec<&str> = FlavorKind::ALL.iter().map(|kind| kind.name()).collect();
+    let flavors: Vec<&str> = Way::names().collect();
     let text = format!(
-        "scenarios (each is examples/<name>.rs):\n{}\nflavours: {} (or all)",
+        "scenarios (each is examples/<name>.rs):\n{}\nflavours: {} (or all; processes where a scenario has that form)",
         render::two_columns(&about, width),
         flavors.join(", ")
     );

@@ -2,10 +2,10 @@
 //! there is none.
 
 use serde::Serialize;
-use twinsync::FlavorKind;
 
 use crate::catalogue::{Entry, Full};
 use crate::child::{Measurement, ordered_map, run_child};
+use crate::way::Way;
 
 /// One pair's row, as the report and `--json` show it.
 #[derive(Debug, Serialize)]
@@ -39,17 +39,17 @@ pub struct Spread {
 }
 
 impl Row {
-    /// Runs `entry` on `kind` `repeat` times, each in its own child process. The first failure
-    /// ends the pair: a scenario that fails once is reported as failed.
-    pub fn measure(entry: &'static Entry, kind: FlavorKind, full: Full, repeat: usize) -> Row {
+    /// Runs `entry` the `way` given `repeat` times, each in its own child process. The first
+    /// failure ends the pair: a scenario that fails once is reported as failed.
+    pub fn measure(entry: &'static Entry, way: Way, full: Full, repeat: usize) -> Row {
         let mut runs = Vec::with_capacity(repeat);
         for _ in 0..repeat.max(1) {
-            match run_child(entry, kind, full) {
+            match run_child(entry, way, full) {
                 Ok(measurement) => runs.push(measurement),
                 Err(error) => {
                     return Row::Failed {
                         scenario: entry.name,
-                        flavor: kind.name(),
+                        flavor: way.name(),
                         error,
                     };
                 }
