@@ -6,8 +6,9 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
@@ -204,13 +205,21 @@ impl<Out: DeserializeOwned> ProcessHandle<Out> {
     /// [`join`](Self::join), waiting at most `timeout`; the handle back if the child is
     /// still running then (Python's `join(timeout)`, after which `is_alive()` tells).
     pub fn join_timeout(mut self, timeout: Duration) -> Result<Result<Out, ProcessError>, Self> {
-        let millis = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
-        let mut ready = [PollFd::new(self.link.as_fd(), PollFlags::POLLIN)];
-        // Readable means the answer has begun (the child writes it in one go) or the link
-        // closed; either way `finish` no longer waits long.
-        match poll(&mut ready, PollTimeout::from(millis)) {
-            Ok(0) => Err(self),
-            _ => Ok(self.finish()),
+        let deadline = Instant::now().checked_add(timeout);
+        loop {
+            let left = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
+            // `poll` takes at most 65.5 s; a longer wait takes several.
+            let millis = u16::try_from(left.as_millis()).unwrap_or(u16::MAX);
+            let mut ready = [PollFd::new(self.link.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut ready, PollTimeout::from(millis)) {
+                Ok(0) if left.is_zero() => return Err(self),
+                Ok(0) | Err(Errno::EINTR) => {}
+                // Readable: the answer has begun (the child writes it in one go) or the link
+                // closed. Either way `finish` no longer waits long.
+                _ => return Ok(self.finish()),
+            }
         }
     }
 
