@@ -63,6 +63,12 @@ static OVERFILL: Entry<Queue<u8>, (bool, Option<usize>, bool)> = Entry::new("ove
 /// Waits for an item (the test kills it meanwhile).
 static WAITS_FOR_ITEM: Entry<Queue<u8>, u8> =
     Entry::new("waits-for-item", |queue| queue.get().unwrap());
+/// Puts large items, one after another, until it is killed.
+static FLOODS: Entry<Queue<String>, ()> = Entry::new("floods", |queue| {
+    loop {
+        queue.put("z".repeat(4 << 20)).unwrap();
+    }
+});
 /// Puts after its queue's owner has dropped it.
 static PUTS_LATE: Entry<Queue<u8>, bool> = Entry::new("puts-late", |queue| {
     std::thread::sleep(Duration::from_millis(200));
@@ -79,6 +85,7 @@ fn main() {
         &SLEEPS,
         &LENGTH,
         &ABANDONS,
+        &FLOODS,
         &PRODUCE,
         &CONSUME,
         &OVERFILL,
@@ -166,6 +173,10 @@ fn main() {
             terminate_fails_queued_and_running_jobs,
         ),
         trial("pool_refuses_bad_requests", pool_refuses_bad_requests),
+        trial(
+            "a_child_killed_while_putting_leaves_the_queue_usable",
+            a_child_killed_while_putting_leaves_the_queue_usable,
+        ),
         trial(
             "a_queue_whose_owner_is_gone_is_closed",
             a_queue_whose_owner_is_gone_is_closed,
@@ -545,4 +556,24 @@ fn pool_refuses_bad_requests() {
         Err(StartError::PoolClosed)
     ));
     pool.join();
+}
+
+fn a_child_killed_while_putting_leaves_the_queue_usable() {
+    let queue = Queue::new();
+    let mut child = process::spawn(&FLOODS, &queue).unwrap();
+    // Let it put a few 4 MiB items and be in the middle of sending another.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while queue.len() < 2 {
+        assert!(Instant::now() < deadline, "the child put nothing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    assert!(matches!(child.join(), Err(ProcessError::Killed { .. })));
+    // Every item that arrived arrived whole; a half-sent one never arrived.
+    let arrived = queue.len();
+    for _ in 0..arrived {
+        assert_eq!(queue.try_get().unwrap().len(), 4 << 20);
+    }
+    queue.put("after".to_owned()).unwrap();
+    assert_eq!(queue.try_get().unwrap(), "after");
 }
