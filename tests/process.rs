@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use twinsync::process::{
-    self, Entry, MAX_FRAME, Process, ProcessError, ProcessHandle, ProcessPool, Queue, StartError,
+    self, Entry, Lock, MAX_FRAME, Process, ProcessError, ProcessHandle, ProcessPool, Queue,
+    StartError, Value,
 };
 use twinsync::queue::{GetTimeoutError, PutError, TryPutError};
 
@@ -63,6 +64,23 @@ static OVERFILL: Entry<Queue<u8>, (bool, Option<usize>, bool)> = Entry::new("ove
 /// Waits for an item (the test kills it meanwhile).
 static WAITS_FOR_ITEM: Entry<Queue<u8>, u8> =
     Entry::new("waits-for-item", |queue| queue.get().unwrap());
+/// The race lesson across processes: `rounds` load-then-store increments, under `lock` if
+/// given.
+type Increments = (Value<u64>, Option<Lock>, u32);
+static INCREMENTS: Entry<Increments, ()> = Entry::new("increments", |(total, lock, rounds)| {
+    for _ in 0..rounds {
+        let _held = lock.as_ref().map(|lock| lock.lock().unwrap());
+        let seen = total.load().unwrap();
+        std::thread::sleep(Duration::from_micros(200)); // the pause in which updates are lost
+        total.store(&(seen + 1)).unwrap();
+    }
+});
+/// Takes the lock, says so, and holds it until it is killed.
+static HOLDS: Entry<(Lock, Value<bool>), ()> = Entry::new("holds", |(lock, holding)| {
+    let _held = lock.lock().unwrap();
+    holding.store(&true).unwrap();
+    std::thread::sleep(Duration::from_secs(60));
+});
 /// Puts large items, one after another, until it is killed.
 static FLOODS: Entry<Queue<String>, ()> = Entry::new("floods", |queue| {
     loop {
@@ -86,6 +104,8 @@ fn main() {
         &LENGTH,
         &ABANDONS,
         &FLOODS,
+        &INCREMENTS,
+        &HOLDS,
         &PRODUCE,
         &CONSUME,
         &OVERFILL,
@@ -173,6 +193,14 @@ fn main() {
             terminate_fails_queued_and_running_jobs,
         ),
         trial("pool_refuses_bad_requests", pool_refuses_bad_requests),
+        trial(
+            "a_shared_value_loses_updates_a_lock_keeps_them",
+            a_shared_value_loses_updates_a_lock_keeps_them,
+        ),
+        trial(
+            "a_killed_holder_releases_the_lock",
+            a_killed_holder_releases_the_lock,
+        ),
         trial(
             "a_child_killed_while_putting_leaves_the_queue_usable",
             a_child_killed_while_putting_leaves_the_queue_usable,
@@ -576,4 +604,46 @@ fn a_child_killed_while_putting_leaves_the_queue_usable() {
     }
     queue.put("after".to_owned()).unwrap();
     assert_eq!(queue.try_get().unwrap(), "after");
+}
+
+fn a_shared_value_loses_updates_a_lock_keeps_them() {
+    let race = |lock: Option<Lock>| {
+        let total = Value::new(&0u64).unwrap();
+        let children: Vec<_> = (0..3)
+            .map(|_| process::spawn(&INCREMENTS, &(total.clone(), lock.clone(), 20)).unwrap())
+            .collect();
+        for child in children {
+            child.join().unwrap();
+        }
+        total.load().unwrap()
+    };
+    // Three processes interleave their load-pause-store steps: updates are lost. (A schedule
+    // that runs them one after another would lose none; 200 µs pauses make that unlikely.)
+    let unlocked = race(None);
+    assert!(unlocked < 60, "no update was lost: {unlocked}");
+    assert_eq!(race(Some(Lock::new())), 60);
+}
+
+fn a_killed_holder_releases_the_lock() {
+    let lock = Lock::new();
+    let holding = Value::new(&false).unwrap();
+    let mut holder = process::spawn(&HOLDS, &(lock.clone(), holding.clone())).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !holding.load().unwrap() {
+        assert!(Instant::now() < deadline, "the child never took the lock");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(!lock.try_lock().unwrap(), "the child holds it");
+    holder.kill().unwrap();
+    holder.join().unwrap_err();
+    // The owner sees the link close and releases the child's hold.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !lock.try_lock().unwrap() {
+        assert!(
+            Instant::now() < deadline,
+            "the dead child's hold was never released"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    lock.release().unwrap();
 }

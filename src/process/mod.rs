@@ -39,10 +39,12 @@
 //! a child in its input, used the same way on both sides (with `task_done`/`join`, Python's
 //! `JoinableQueue`).
 //!
-//! A [`ProcessPool`] keeps a number of worker processes for many jobs (Python's `Pool`).
+//! A [`ProcessPool`] keeps a number of worker processes for many jobs (Python's `Pool`). A
+//! [`Value`] and a [`Lock`] are state that processes share through the process that made
+//! them (what Python's `Manager` serves).
 //!
-//! Not here yet: a shared-state manager. `join` and the queue's and pool's methods block the
-//! calling thread, so on a task flavour call them where blocking is allowed.
+//! `join` and the methods of the queue, pool, value and lock block the calling thread, so on a
+//! task flavour call them where blocking is allowed.
 //!
 //! | Python | twinsync |
 //! |---|---|
@@ -57,6 +59,8 @@
 //! | `task_done`, `join` | [`Queue::task_done`], [`Queue::join`] |
 //! | `Pool(n)`, `apply`, `apply_async`, `map`, `imap_unordered` | [`ProcessPool::new`], [`ProcessPool::apply`], [`ProcessPool::apply_async`], [`ProcessPool::map`], [`ProcessPool::map_unordered`] |
 //! | `close`, `join`, `terminate` | [`ProcessPool::close`], [`ProcessPool::join`], [`ProcessPool::terminate`] |
+//! | `Manager().Value(v)`, `.value` | [`Value::new`], [`Value::load`], [`Value::store`] |
+//! | `Manager().Lock()`, `with lock:` | [`Lock::new`], [`Lock::lock`] |
 
 use std::sync::OnceLock;
 
@@ -68,6 +72,8 @@ mod frame;
 mod handle;
 mod pool;
 mod queue;
+mod remote;
+mod shared;
 
 pub use entry::{Entry, EntryRun, Registered};
 pub use error::{ProcessError, StartError};
@@ -75,6 +81,7 @@ pub use frame::MAX_FRAME;
 pub use handle::{Process, ProcessHandle, spawn};
 pub use pool::{AsyncResult, Completed, ProcessPool};
 pub use queue::Queue;
+pub use shared::{Lock, LockGuard, Value};
 
 /// The entries registered with [`serve`] in this process.
 static SERVED: OnceLock<Vec<&'static str>> = OnceLock::new();

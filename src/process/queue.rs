@@ -3,16 +3,15 @@
 use std::fmt;
 use std::io;
 use std::marker::PhantomData;
-use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::broker::{self, Request, Response, Shared, Wait};
+use super::broker::{Object, Request, Response, Shared, Wait};
 use super::frame;
+use super::remote::{Place, Wire, next_id};
 use crate::Timeout;
 use crate::queue::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, ThreadQueue, TryGetError,
@@ -62,32 +61,14 @@ use crate::queue::{
 /// ```
 pub struct Queue<T> {
     id: u64,
-    place: Place,
+    place: Place<Shared>,
     item: PhantomData<fn(T) -> T>,
-}
-
-enum Place {
-    /// The queue itself, in the process that made it.
-    Owner(Arc<Shared>),
-    /// A link to the owner's broker, made on first use.
-    Remote {
-        address: String,
-        link: Mutex<Option<UnixStream>>,
-    },
-}
-
-/// How a handle crosses to a child: where the owner's broker listens, and which queue.
-#[derive(Serialize, Deserialize)]
-struct Wire {
-    address: String,
-    id: u64,
 }
 
 impl<T> Queue<T> {
     fn owned(queue: ThreadQueue<Vec<u8>>) -> Self {
-        static IDS: AtomicU64 = AtomicU64::new(1);
         Queue {
-            id: IDS.fetch_add(1, Relaxed),
+            id: next_id(),
             place: Place::Owner(Arc::new(queue)),
             item: PhantomData,
         }
@@ -224,7 +205,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
         match &self.place {
             Place::Owner(q) => q.task_done(),
-            Place::Remote { .. } => match self.request(&Request::TaskDone { queue: self.id }) {
+            Place::Remote(_) => match self.request(&Request::TaskDone { queue: self.id }) {
                 Ok(Response::Done) => Ok(()),
                 _ => Err(TaskDoneError),
             },
@@ -241,7 +222,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     pub fn join(&self) {
         match &self.place {
             Place::Owner(q) => q.join(),
-            Place::Remote { .. } => {
+            Place::Remote(_) => {
                 let join = Request::Join {
                     queue: self.id,
                     wait: Wait::Forever,
@@ -262,7 +243,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     pub fn join_timeout(&self, timeout: Duration) -> Result<(), Timeout> {
         match &self.place {
             Place::Owner(q) => q.join_timeout(timeout),
-            Place::Remote { .. } => {
+            Place::Remote(_) => {
                 let join = Request::Join {
                     queue: self.id,
                     wait: Wait::For(timeout),
@@ -329,7 +310,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     pub fn capacity(&self) -> Option<usize> {
         match &self.place {
             Place::Owner(q) => q.capacity(),
-            Place::Remote { .. } => match self.request(&Request::Capacity { queue: self.id }) {
+            Place::Remote(_) => match self.request(&Request::Capacity { queue: self.id }) {
                 Ok(Response::Capacity(capacity)) => capacity,
                 _ => None,
             },
@@ -347,7 +328,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     pub fn close(&self) {
         match &self.place {
             Place::Owner(q) => q.close(),
-            Place::Remote { .. } => {
+            Place::Remote(_) => {
                 let _ = self.request(&Request::Close { queue: self.id });
             }
         }
@@ -361,7 +342,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     pub fn is_closed(&self) -> bool {
         match &self.place {
             Place::Owner(q) => q.is_closed(),
-            Place::Remote { .. } => !matches!(
+            Place::Remote(_) => !matches!(
                 self.request(&Request::IsClosed { queue: self.id }),
                 Ok(Response::Flag(false))
             ),
@@ -394,7 +375,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
                 };
                 Err((item, full))
             }
-            Place::Remote { .. } => {
+            Place::Remote(_) => {
                 let put = Request::Put {
                     queue: self.id,
                     item: bytes,
@@ -420,7 +401,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
                         .map_err(|e| e == GetTimeoutError::Closed)?,
                     Wait::Forever => q.get().map_err(|_| true)?,
                 },
-                Place::Remote { .. } => match self.request(&Request::Get {
+                Place::Remote(_) => match self.request(&Request::Get {
                     queue: self.id,
                     wait,
                 }) {
@@ -443,53 +424,28 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     fn count(&self, request: Request, local: fn(&Shared) -> usize) -> usize {
         match &self.place {
             Place::Owner(q) => local(q),
-            Place::Remote { .. } => match self.request(&request) {
+            Place::Remote(_) => match self.request(&request) {
                 Ok(Response::Count(n)) => n,
                 _ => 0,
             },
         }
     }
 
-    /// Sends `request` to the owner's broker and returns its answer (acknowledging an item).
+    /// Sends `request` to the owner's broker.
     fn request(&self, request: &Request) -> io::Result<Response> {
-        let Place::Remote { address, link } = &self.place else {
-            return Err(io::Error::other("the owner does not send requests"));
-        };
-        let mut link = link.lock().unwrap_or_else(PoisonError::into_inner);
-        if link.is_none() {
-            *link = Some(broker::connect(address)?);
+        match &self.place {
+            Place::Remote(link) => link.request(request),
+            Place::Owner(_) => Err(io::Error::other("the owner sends no requests")),
         }
-        let Some(stream) = link.as_mut() else {
-            return Err(io::Error::other("no link"));
-        };
-        let answer = frame::send(stream, request).and_then(|()| {
-            let response = frame::receive::<Response>(stream)?
-                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-            if matches!(response, Response::Item(_)) {
-                frame::send(stream, &Request::Ack)?;
-            }
-            Ok(response)
-        });
-        if answer.is_err() {
-            *link = None; // the next request tries a fresh link
-        }
-        answer
     }
 }
 
 impl<T> Clone for Queue<T> {
     /// Another handle of the same queue (a child's gets a link of its own).
     fn clone(&self) -> Self {
-        let place = match &self.place {
-            Place::Owner(q) => Place::Owner(Arc::clone(q)),
-            Place::Remote { address, .. } => Place::Remote {
-                address: address.clone(),
-                link: Mutex::new(None),
-            },
-        };
         Queue {
             id: self.id,
-            place,
+            place: self.place.another(),
             item: PhantomData,
         }
     }
@@ -497,42 +453,29 @@ impl<T> Clone for Queue<T> {
 
 impl<T> fmt::Debug for Queue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let place = match self.place {
-            Place::Owner(_) => "owner",
-            Place::Remote { .. } => "remote",
-        };
         f.debug_struct("Queue")
             .field("id", &self.id)
-            .field("place", &place)
+            .field("place", &self.place.kind())
             .finish()
     }
 }
 
 impl<T> Serialize for Queue<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let address = match &self.place {
-            Place::Owner(q) => {
-                broker::serve_queue(self.id, q).map_err(serde::ser::Error::custom)?
-            }
-            Place::Remote { address, .. } => address.clone(),
-        };
-        Wire {
-            address,
-            id: self.id,
-        }
-        .serialize(serializer)
+        let wire = self
+            .place
+            .wire(self.id, |q| Object::Queue(Arc::downgrade(q)))
+            .map_err(serde::ser::Error::custom)?;
+        wire.serialize(serializer)
     }
 }
 
 impl<'de, T> Deserialize<'de> for Queue<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Wire { address, id } = Wire::deserialize(deserializer)?;
+        let (id, place) = Wire::deserialize(deserializer)?.place();
         Ok(Queue {
             id,
-            place: Place::Remote {
-                address,
-                link: Mutex::new(None),
-            },
+            place,
             item: PhantomData,
         })
     }

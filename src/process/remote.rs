@@ -1,0 +1,104 @@
+//! Where a shared object's handle finds the object: in this process (its owner), or through a
+//! link to the owner's broker. One place for the queue, the value and the lock.
+
+use std::io;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+use super::broker::{self, Object, Request, Response};
+use super::frame;
+
+/// A new object's id, unique in this process (which serves it under that id).
+pub(crate) fn next_id() -> u64 {
+    static IDS: AtomicU64 = AtomicU64::new(1);
+    IDS.fetch_add(1, Relaxed)
+}
+
+/// A shared object: the object itself in its owner, a link to the owner elsewhere.
+pub(crate) enum Place<T> {
+    Owner(Arc<T>),
+    Remote(Link),
+}
+
+impl<T> Place<T> {
+    /// Another handle of the same object (a remote one gets a link of its own).
+    pub(crate) fn another(&self) -> Self {
+        match self {
+            Place::Owner(object) => Place::Owner(Arc::clone(object)),
+            Place::Remote(link) => Place::Remote(Link::new(link.address.clone())),
+        }
+    }
+
+    /// `"owner"` or `"remote"`, for `Debug`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Place::Owner(_) => "owner",
+            Place::Remote(_) => "remote",
+        }
+    }
+
+    /// How the handle crosses to a child: the owner serves its object from now on.
+    pub(crate) fn wire(&self, id: u64, serve: impl FnOnce(&Arc<T>) -> Object) -> io::Result<Wire> {
+        let address = match self {
+            Place::Owner(object) => broker::serve(id, serve(object))?,
+            Place::Remote(link) => link.address.clone(),
+        };
+        Ok(Wire { address, id })
+    }
+}
+
+/// A handle as it crosses between processes: where the owner's broker listens, and which
+/// object.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Wire {
+    address: String,
+    pub(crate) id: u64,
+}
+
+impl Wire {
+    /// The handle's place on the side that receives it.
+    pub(crate) fn place<T>(self) -> (u64, Place<T>) {
+        (self.id, Place::Remote(Link::new(self.address)))
+    }
+}
+
+/// A link to the owner's broker, made on first use and made again after a failure.
+pub(crate) struct Link {
+    address: String,
+    stream: Mutex<Option<UnixStream>>,
+}
+
+impl Link {
+    fn new(address: String) -> Self {
+        Link {
+            address,
+            stream: Mutex::new(None),
+        }
+    }
+
+    /// Sends `request` and returns the broker's answer (acknowledging an item it sent).
+    pub(crate) fn request(&self, request: &Request) -> io::Result<Response> {
+        let mut stream = self.stream.lock().unwrap_or_else(PoisonError::into_inner);
+        if stream.is_none() {
+            *stream = Some(broker::connect(&self.address)?);
+        }
+        let Some(link) = stream.as_mut() else {
+            return Err(io::Error::from(io::ErrorKind::NotConnected));
+        };
+        let answer = frame::send(link, request).and_then(|()| {
+            let response = frame::receive::<Response>(link)?
+                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+            if matches!(response, Response::Item(_)) {
+                frame::send(link, &Request::Ack)?;
+            }
+            Ok(response)
+        });
+        if answer.is_err() {
+            *stream = None; // the next request tries a fresh link
+        }
+        answer
+    }
+}
