@@ -134,6 +134,21 @@ mod detector {
         })
     }
 
+    /// Starts `units`, and checks that every one finishes without a panic and that the run
+    /// reported nothing.
+    fn all_finish_unreported<const N: usize>(
+        run: &std::sync::Arc<Registry>,
+        units: [UnitFuture<BoxFuture<'static, ()>>; N],
+    ) {
+        let outcomes = start(units).map(|unit| unit.join().unwrap());
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+        assert!(
+            run.deadlocks().is_empty(),
+            "reported: {:?}",
+            run.deadlocks()
+        );
+    }
+
     /// Keeps the detector's panics out of the output: loom runs thousands of executions.
     fn quiet_deadlock_panics() {
         static QUIET: Once = Once::new();
@@ -226,14 +241,7 @@ mod detector {
                 y_holds_b.store(true, SeqCst);
                 drop(Mutex::lock(&*a).await);
             });
-            let [x, y] = start([x, y]);
-            let outcomes = (x.join().unwrap(), y.join().unwrap());
-            assert_eq!(outcomes, (Ok(()), Ok(())));
-            assert!(
-                run.deadlocks().is_empty(),
-                "reported: {:?}",
-                run.deadlocks()
-            );
+            all_finish_unreported(&run, [x, y]);
         });
     }
 
@@ -257,14 +265,7 @@ mod detector {
                 to_x.set();
                 Event::wait(&*to_y).await;
             });
-            let [x, y] = start([x, y]);
-            let outcomes = (x.join().unwrap(), y.join().unwrap());
-            assert_eq!(outcomes, (Ok(()), Ok(())));
-            assert!(
-                run.deadlocks().is_empty(),
-                "reported: {:?}",
-                run.deadlocks()
-            );
+            all_finish_unreported(&run, [x, y]);
         });
     }
 
@@ -298,13 +299,7 @@ mod detector {
                 Event::wait(&*to_w).await;
                 to_y.set();
             });
-            let outcomes = start([x, y, w]).map(|unit| unit.join().unwrap());
-            assert_eq!(outcomes, [Ok(()), Ok(()), Ok(())]);
-            assert!(
-                run.deadlocks().is_empty(),
-                "reported: {:?}",
-                run.deadlocks()
-            );
+            all_finish_unreported(&run, [x, y, w]);
         });
     }
 

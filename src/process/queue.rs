@@ -6,12 +6,12 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::broker::{Object, Request, Response, Shared, Wait};
+use super::broker::{Request, Response, Shared, Wait};
 use super::frame;
-use super::remote::{Place, Wire, next_id};
+use super::remote::{Place, crosses_as_wire, next_id};
 use crate::Timeout;
 use crate::queue::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, ThreadQueue, TryGetError,
@@ -67,9 +67,13 @@ pub struct Queue<T> {
 
 impl<T> Queue<T> {
     fn owned(queue: ThreadQueue<Vec<u8>>) -> Self {
+        Self::from_place(next_id(), Place::Owner(Arc::new(queue)))
+    }
+
+    fn from_place(id: u64, place: Place<Shared>) -> Self {
         Queue {
-            id: next_id(),
-            place: Place::Owner(Arc::new(queue)),
+            id,
+            place,
             item: PhantomData,
         }
     }
@@ -443,11 +447,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
 impl<T> Clone for Queue<T> {
     /// Another handle of the same queue (a child's gets a link of its own).
     fn clone(&self) -> Self {
-        Queue {
-            id: self.id,
-            place: self.place.another(),
-            item: PhantomData,
-        }
+        Self::from_place(self.id, self.place.another())
     }
 }
 
@@ -460,23 +460,4 @@ impl<T> fmt::Debug for Queue<T> {
     }
 }
 
-impl<T> Serialize for Queue<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let wire = self
-            .place
-            .wire(self.id, |q| Object::Queue(Arc::downgrade(q)))
-            .map_err(serde::ser::Error::custom)?;
-        wire.serialize(serializer)
-    }
-}
-
-impl<'de, T> Deserialize<'de> for Queue<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (id, place) = Wire::deserialize(deserializer)?.place();
-        Ok(Queue {
-            id,
-            place,
-            item: PhantomData,
-        })
-    }
-}
+crosses_as_wire!(Queue<T>, Queue);

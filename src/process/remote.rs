@@ -102,3 +102,29 @@ impl Link {
         answer
     }
 }
+
+/// `Serialize` and `Deserialize` for a shared object's handle `$handle` (with fields `id`
+/// and `place`, and a constructor `from_place(id, place)`), whose owner serves it as
+/// `Object::$object`: a handle crosses as a [`Wire`].
+macro_rules! crosses_as_wire {
+    ($handle:ident $(<$t:ident>)?, $object:ident) => {
+        impl$(<$t>)? serde::Serialize for $handle$(<$t>)? {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let object = |it: &std::sync::Arc<_>| {
+                    super::broker::Object::$object(std::sync::Arc::downgrade(it))
+                };
+                let wire = self.place.wire(self.id, object);
+                serde::Serialize::serialize(&wire.map_err(serde::ser::Error::custom)?, serializer)
+            }
+        }
+
+        impl<'de $(, $t)?> serde::Deserialize<'de> for $handle$(<$t>)? {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let wire: super::remote::Wire = serde::Deserialize::deserialize(deserializer)?;
+                let (id, place) = wire.place();
+                Ok(Self::from_place(id, place))
+            }
+        }
+    };
+}
+pub(crate) use crosses_as_wire;

@@ -6,12 +6,12 @@ use std::io;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::broker::{Cell, Object, Request, Response, Wait};
+use super::broker::{Cell, Request, Response, Wait};
 use super::frame;
-use super::remote::{Place, Wire, next_id};
+use super::remote::{Place, crosses_as_wire, next_id};
 use crate::lock::ThreadLock;
 
 /// A value that child processes read and write in the process that made it (the *owner*),
@@ -49,11 +49,8 @@ impl<T: Serialize + DeserializeOwned> Value<T> {
     /// assert_eq!(value.load().unwrap(), "start");
     /// ```
     pub fn new(value: &T) -> io::Result<Self> {
-        Ok(Value {
-            id: next_id(),
-            place: Place::Owner(Arc::new(Mutex::new(frame::encode(value)?))),
-            value: PhantomData,
-        })
+        let cell = Mutex::new(frame::encode(value)?);
+        Ok(Value::from_place(next_id(), Place::Owner(Arc::new(cell))))
     }
 
     /// The value now.
@@ -137,10 +134,7 @@ impl Lock {
     /// drop(lock.lock().unwrap());
     /// ```
     pub fn new() -> Self {
-        Lock {
-            id: next_id(),
-            place: Place::Owner(Arc::new(ThreadLock::new())),
-        }
+        Lock::from_place(next_id(), Place::Owner(Arc::new(ThreadLock::new())))
     }
 
     /// Takes the lock, waiting while another process (or thread) holds it; released when the
@@ -247,22 +241,31 @@ fn unexpected(response: Response) -> io::Error {
     }
 }
 
-impl<T> Clone for Value<T> {
-    fn clone(&self) -> Self {
+impl<T> Value<T> {
+    fn from_place(id: u64, place: Place<Cell>) -> Self {
         Value {
-            id: self.id,
-            place: self.place.another(),
+            id,
+            place,
             value: PhantomData,
         }
     }
 }
 
+impl<T> Clone for Value<T> {
+    fn clone(&self) -> Self {
+        Value::from_place(self.id, self.place.another())
+    }
+}
+
+impl Lock {
+    fn from_place(id: u64, place: Place<ThreadLock>) -> Self {
+        Lock { id, place }
+    }
+}
+
 impl Clone for Lock {
     fn clone(&self) -> Self {
-        Lock {
-            id: self.id,
-            place: self.place.another(),
-        }
+        Lock::from_place(self.id, self.place.another())
     }
 }
 
@@ -284,40 +287,5 @@ impl fmt::Debug for Lock {
     }
 }
 
-impl<T> Serialize for Value<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let wire = self
-            .place
-            .wire(self.id, |cell| Object::Value(Arc::downgrade(cell)));
-        wire.map_err(serde::ser::Error::custom)?
-            .serialize(serializer)
-    }
-}
-
-impl<'de, T> Deserialize<'de> for Value<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (id, place) = Wire::deserialize(deserializer)?.place();
-        Ok(Value {
-            id,
-            place,
-            value: PhantomData,
-        })
-    }
-}
-
-impl Serialize for Lock {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let wire = self
-            .place
-            .wire(self.id, |lock| Object::Lock(Arc::downgrade(lock)));
-        wire.map_err(serde::ser::Error::custom)?
-            .serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Lock {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (id, place) = Wire::deserialize(deserializer)?.place();
-        Ok(Lock { id, place })
-    }
-}
+crosses_as_wire!(Value<T>, Value);
+crosses_as_wire!(Lock, Lock);
