@@ -1,6 +1,5 @@
 //! A queue between processes: Python's `multiprocessing.Queue` and `JoinableQueue`.
 
-use std::fmt;
 use std::io;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -11,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::broker::{Request, Response, Shared, Wait};
 use super::frame;
-use super::remote::{Place, crosses_as_wire, next_id};
+use super::remote::{Place, next_id, shared_handle};
 use crate::Timeout;
 use crate::queue::{
     GetError, GetTimeoutError, PutError, PutTimeoutError, TaskDoneError, ThreadQueue, TryGetError,
@@ -444,20 +443,4 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     }
 }
 
-impl<T> Clone for Queue<T> {
-    /// Another handle of the same queue (a child's gets a link of its own).
-    fn clone(&self) -> Self {
-        Self::from_place(self.id, self.place.another())
-    }
-}
-
-impl<T> fmt::Debug for Queue<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Queue")
-            .field("id", &self.id)
-            .field("place", &self.place.kind())
-            .finish()
-    }
-}
-
-crosses_as_wire!(Queue<T>, Queue);
+shared_handle!(Queue<T>, Queue);

@@ -103,11 +103,27 @@ impl Link {
     }
 }
 
-/// `Serialize` and `Deserialize` for a shared object's handle `$handle` (with fields `id`
-/// and `place`, and a constructor `from_place(id, place)`), whose owner serves it as
-/// `Object::$object`: a handle crosses as a [`Wire`].
-macro_rules! crosses_as_wire {
+/// What every handle of a shared object (`$handle`, with fields `id` and `place` and a
+/// constructor `from_place(id, place)`, served by its owner as `Object::$object`) has alike:
+/// `Clone` (another handle; a remote one gets a link of its own), `Debug`, and `Serialize` /
+/// `Deserialize`, by which a handle crosses to another process as a [`Wire`].
+macro_rules! shared_handle {
     ($handle:ident $(<$t:ident>)?, $object:ident) => {
+        impl$(<$t>)? Clone for $handle$(<$t>)? {
+            fn clone(&self) -> Self {
+                Self::from_place(self.id, self.place.another())
+            }
+        }
+
+        impl$(<$t>)? std::fmt::Debug for $handle$(<$t>)? {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($handle))
+                    .field("id", &self.id)
+                    .field("place", &self.place.kind())
+                    .finish()
+            }
+        }
+
         impl$(<$t>)? serde::Serialize for $handle$(<$t>)? {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let object = |it: &std::sync::Arc<_>| {
@@ -127,4 +143,4 @@ macro_rules! crosses_as_wire {
         }
     };
 }
-pub(crate) use crosses_as_wire;
+pub(crate) use shared_handle;

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::broker::{Cell, Request, Response, Wait};
 use super::frame;
-use super::remote::{Place, crosses_as_wire, next_id};
+use super::remote::{Place, next_id, shared_handle};
 use crate::lock::ThreadLock;
 
 /// A value that child processes read and write in the process that made it (the *owner*),
@@ -251,41 +251,11 @@ impl<T> Value<T> {
     }
 }
 
-impl<T> Clone for Value<T> {
-    fn clone(&self) -> Self {
-        Value::from_place(self.id, self.place.another())
-    }
-}
-
 impl Lock {
     fn from_place(id: u64, place: Place<ThreadLock>) -> Self {
         Lock { id, place }
     }
 }
 
-impl Clone for Lock {
-    fn clone(&self) -> Self {
-        Lock::from_place(self.id, self.place.another())
-    }
-}
-
-impl<T> fmt::Debug for Value<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Value")
-            .field("id", &self.id)
-            .field("place", &self.place.kind())
-            .finish()
-    }
-}
-
-impl fmt::Debug for Lock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Lock")
-            .field("id", &self.id)
-            .field("place", &self.place.kind())
-            .finish()
-    }
-}
-
-crosses_as_wire!(Value<T>, Value);
-crosses_as_wire!(Lock, Lock);
+shared_handle!(Value<T>, Value);
+shared_handle!(Lock, Lock);
