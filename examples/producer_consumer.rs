@@ -22,13 +22,15 @@
 
 // ANCHOR: uses
 use std::borrow::Cow;
+use std::error::Error;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use twinsync::process::{self, Entry};
 use twinsync::queue::{Fifo, Queue};
-use twinsync::report::Outcome;
-use twinsync::{Flavor, FlavorKind, Job, JoinHandle};
+use twinsync::report::{Outcome, Way};
+use twinsync::{Flavor, Job, JoinHandle};
 // ANCHOR_END: uses
 
 /// The scenario's name, for the runner.
@@ -55,24 +57,29 @@ impl Job for ProducerConsumer {
     async fn run<F: Flavor>(self, f: F) -> Outcome {
         let one = bakery(&f, 1, 2, 40).await;
         let many = bakery(&f, 3, 4, 60).await;
-        let describe = |b: &Bakery| {
-            let eaten: Vec<String> = b.eaten.iter().map(usize::to_string).collect();
-            format!(
-                "eaten {} of {} (per customer {}), shelf peaked at {}",
-                b.eaten.iter().sum::<usize>(),
-                b.baked,
-                eaten.join("/"),
-                b.peak
-            )
-        };
-        Outcome::new(format!(
-            "1 baker/2 customers: {}; 3 bakers/4 customers: {}",
-            describe(&one),
-            describe(&many)
-        ))
-        .figure("one.peak", one.peak as f64)
-        .figure("many.peak", many.peak as f64)
+        report(&one, &many)
     }
+}
+
+/// The scenario's line and figures, from its two bakeries, however they ran.
+fn report(one: &Bakery, many: &Bakery) -> Outcome {
+    let describe = |b: &Bakery| {
+        let eaten: Vec<String> = b.eaten.iter().map(usize::to_string).collect();
+        format!(
+            "eaten {} of {} (per customer {}), shelf peaked at {}",
+            b.eaten.iter().sum::<usize>(),
+            b.baked,
+            eaten.join("/"),
+            b.peak
+        )
+    };
+    Outcome::new(format!(
+        "1 baker/2 customers: {}; 3 bakers/4 customers: {}",
+        describe(one),
+        describe(many)
+    ))
+    .figure("one.peak", one.peak as f64)
+    .figure("many.peak", many.peak as f64)
 }
 
 /// What a bakery run found.
@@ -133,11 +140,80 @@ pub async fn bakery<F: Flavor>(f: &F, bakers: usize, customers: usize, buns: usi
 }
 // ANCHOR_END: bakery
 
+// ANCHOR: processes
+/// A baker process: bakes `count` buns, one every 2 ms, onto the shelf; returns the most buns
+/// it saw there.
+fn bake((shelf, count): (process::Queue<usize>, usize)) -> usize {
+    let mut peak = 0;
+    for bun in 0..count {
+        std::thread::sleep(Duration::from_millis(2)); // baking
+        shelf.put(bun).expect("the shelf closed early");
+        peak = peak.max(shelf.len());
+    }
+    peak
+}
+/// `bake`, as child processes find it.
+pub static BAKE: Entry<(process::Queue<usize>, usize), usize> =
+    Entry::new("producer_consumer.bake", bake);
+
+/// A customer process: takes buns, eating each for 10 ms, until the shelf is closed and empty;
+/// returns how many it ate.
+fn eat(shelf: process::Queue<usize>) -> usize {
+    let mut eaten = 0;
+    while let Ok(_bun) = shelf.get() {
+        std::thread::sleep(Duration::from_millis(10)); // eating
+        eaten += 1;
+    }
+    eaten
+}
+/// `eat`, as child processes find it.
+pub static EAT: Entry<process::Queue<usize>, usize> = Entry::new("producer_consumer.eat", eat);
+
+/// [`bakery`] with a process for every baker and customer, around a shelf that the parent
+/// owns and closes.
+pub fn bakery_in_processes(
+    bakers: usize,
+    customers: usize,
+    buns: usize,
+) -> Result<Bakery, Box<dyn Error>> {
+    let shelf = process::Queue::bounded(SHELF);
+    let eaters = (0..customers)
+        .map(|_| process::spawn(&EAT, &shelf))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ovens = (0..bakers)
+        .map(|b| process::spawn(&BAKE, &(shelf.clone(), (b..buns).step_by(bakers).count())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut peak = 0;
+    for oven in ovens {
+        peak = peak.max(oven.join()?);
+    }
+    shelf.close(); // as with the units: customers drain the shelf, then `get` fails
+    let eaten = eaters
+        .into_iter()
+        .map(|eater| eater.join())
+        .collect::<Result<_, _>>()?;
+    Ok(Bakery {
+        baked: buns,
+        eaten,
+        peak,
+    })
+}
+
+/// The scenario as processes: the same two bakeries, each baker and customer a process.
+pub fn in_processes() -> Result<Outcome, Box<dyn Error>> {
+    let one = bakery_in_processes(1, 2, 40)?;
+    let many = bakery_in_processes(3, 4, 60)?;
+    Ok(report(&one, &many))
+}
+// ANCHOR_END: processes
+
 // ANCHOR: main
-/// Runs the scenario on the flavours named by `--flavor` (all of them by default).
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    for kind in FlavorKind::from_command_line()? {
-        println!("{kind:<12} {}", kind.run(ProducerConsumer)?);
+/// Runs the scenario on the flavours named by `--flavor` (all of them, and processes, by
+/// default); `--flavor processes` runs only the processes.
+fn main() -> Result<(), Box<dyn Error>> {
+    process::serve(&[&BAKE, &EAT]); // a child process bakes or eats here, then exits
+    for way in Way::from_command_line()? {
+        println!("{way:<12} {}", way.run(ProducerConsumer, in_processes)?);
     }
     Ok(())
 }

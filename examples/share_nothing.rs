@@ -15,11 +15,12 @@
 
 // ANCHOR: uses
 use std::borrow::Cow;
+use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use twinsync::process::{self, Entry};
-use twinsync::report::Outcome;
-use twinsync::{Flavor, FlavorKind, Job, JoinHandle};
+use twinsync::report::{Outcome, Way};
+use twinsync::{Flavor, Job, JoinHandle};
 // ANCHOR_END: uses
 
 /// The scenario's name, for the runner.
@@ -76,14 +77,14 @@ impl Job for ShareNothing {
 
 // ANCHOR: processes
 /// The scenario as four child processes.
-pub fn in_processes() -> Result<Outcome, process::StartError> {
+pub fn in_processes() -> Result<Outcome, Box<dyn Error>> {
     let before = VISITS.load(Ordering::SeqCst);
     let children = (0..UNITS)
         .map(|_| process::spawn(&VISIT, &()))
         .collect::<Result<Vec<_>, _>>()?;
     let mut seen = Vec::new();
     for child in children {
-        seen.push(child.join().expect("a visiting process failed"));
+        seen.push(child.join()?);
     }
     let after = VISITS.load(Ordering::SeqCst) - before;
     Ok(Outcome::new(format!(
@@ -95,24 +96,12 @@ pub fn in_processes() -> Result<Outcome, process::StartError> {
 // ANCHOR_END: processes
 
 // ANCHOR: main
-/// Runs the scenario on the flavours named by `--flavor` (all of them, and processes, by
-/// default); `--flavor processes` runs only the processes.
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Runs the scenario on the flavours named by `--flavor`, or as processes (every way by
+/// default).
+fn main() -> Result<(), Box<dyn Error>> {
     process::serve(&[&VISIT]); // a child process runs `visit` here and exits
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let choice = args
-        .iter()
-        .position(|arg| arg == "--flavor")
-        .and_then(|at| args.get(at + 1))
-        .map(String::as_str)
-        .or_else(|| args.iter().find_map(|arg| arg.strip_prefix("--flavor=")));
-    if choice != Some("processes") {
-        for kind in FlavorKind::from_args(args.iter().cloned())? {
-            println!("{kind:<12} {}", kind.run(ShareNothing)?);
-        }
-    }
-    if matches!(choice, None | Some("all" | "processes")) {
-        println!("{:<12} {}", "processes", in_processes()?);
+    for way in Way::from_command_line()? {
+        println!("{way:<12} {}", way.run(ShareNothing, in_processes)?);
     }
     Ok(())
 }

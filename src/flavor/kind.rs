@@ -139,18 +139,7 @@ impl FlavorKind {
     where
         I: IntoIterator<Item = String>,
     {
-        let mut args = args.into_iter();
-        let mut choice = "all".to_owned();
-        while let Some(arg) = args.next() {
-            if arg == "--flavor" {
-                choice = args.next().ok_or(FlavorArgsError::MissingValue)?;
-            } else if let Some(value) = arg.strip_prefix("--flavor=") {
-                choice = value.to_owned();
-            } else {
-                return Err(FlavorArgsError::Unexpected(arg));
-            }
-        }
-        FlavorKind::select(&choice).map_err(FlavorArgsError::Unknown)
+        FlavorKind::select(&flavor_choice(args)?).map_err(FlavorArgsError::Unknown)
     }
 
     /// [`from_args`](FlavorKind::from_args) on this process's own command line: what an
@@ -164,6 +153,26 @@ impl FlavorKind {
     pub fn from_command_line() -> Result<Vec<FlavorKind>, FlavorArgsError> {
         FlavorKind::from_args(std::env::args().skip(1))
     }
+}
+
+/// The value of `--flavor NAME` (or `--flavor=NAME`) among `args`, `"all"` when the option is
+/// absent; any other argument is refused.
+pub(crate) fn flavor_choice<I>(args: I) -> Result<String, FlavorArgsError>
+where
+    I: IntoIterator<Item = String>,
+{
+    let mut args = args.into_iter();
+    let mut choice = "all".to_owned();
+    while let Some(arg) = args.next() {
+        if arg == "--flavor" {
+            choice = args.next().ok_or(FlavorArgsError::MissingValue)?;
+        } else if let Some(value) = arg.strip_prefix("--flavor=") {
+            choice = value.to_owned();
+        } else {
+            return Err(FlavorArgsError::Unexpected(arg));
+        }
+    }
+    Ok(choice)
 }
 
 impl fmt::Display for FlavorKind {
@@ -180,15 +189,33 @@ impl fmt::Display for FlavorKind {
 /// assert!(err.to_string().contains("green-threads"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownFlavor(String);
+pub struct UnknownFlavor {
+    name: String,
+    /// Whether `processes` was a valid choice too (a paired example's [`Way`](crate::report::Way)).
+    processes: bool,
+}
+
+impl UnknownFlavor {
+    /// `name` is no flavour's; `processes` says whether the choice could also have been
+    /// `processes`.
+    pub(crate) fn new(name: &str, processes: bool) -> Self {
+        UnknownFlavor {
+            name: name.to_owned(),
+            processes,
+        }
+    }
+}
 
 impl fmt::Display for UnknownFlavor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let known: Vec<&str> = FlavorKind::ALL.iter().map(|k| k.name()).collect();
+        let mut known: Vec<&str> = FlavorKind::ALL.iter().map(|k| k.name()).collect();
+        if self.processes {
+            known.push("processes");
+        }
         write!(
             f,
             "unknown flavour `{}` (known: {}, or all)",
-            self.0,
+            self.name,
             known.join(", ")
         )
     }
@@ -204,7 +231,7 @@ impl FromStr for FlavorKind {
             .iter()
             .copied()
             .find(|kind| kind.name() == name)
-            .ok_or_else(|| UnknownFlavor(name.to_owned()))
+            .ok_or_else(|| UnknownFlavor::new(name, false))
     }
 }
 

@@ -40,6 +40,8 @@ mod threads;
 #[cfg(feature = "tokio")]
 mod tokio;
 
+#[cfg(feature = "runner")]
+pub(crate) use kind::flavor_choice;
 pub use kind::{FlavorArgsError, FlavorKind, UnknownFlavor};
 pub use threads::{ThreadJoinHandle, Threads};
 #[cfg(feature = "tokio")]

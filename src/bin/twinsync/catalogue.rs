@@ -78,7 +78,7 @@ pub struct Entry {
     /// Runs it on a fresh flavour of the given kind.
     pub run: fn(FlavorKind, Full) -> Result<Outcome, Panicked>,
     /// Runs it as child processes, if it has that form (a column of its own).
-    pub processes: Option<fn(Full) -> Result<Outcome, String>>,
+    pub processes: Option<fn(Full) -> Result<Outcome, Box<dyn std::error::Error>>>,
     /// A remark computed from every flavour's figures, under its results.
     pub remark: Option<Remark>,
     /// The charts `twinsync plot` draws from its figures.
@@ -128,14 +128,18 @@ macro_rules! entry {
 /// Registers the entries of every scenario's process form: in a child process started for
 /// one, runs it and exits (see `twinsync::process::serve`).
 pub fn serve_processes() {
-    twinsync::process::serve(&[&share_nothing::VISIT]);
+    twinsync::process::serve(&[
+        &share_nothing::VISIT,
+        &producer_consumer::BAKE,
+        &producer_consumer::EAT,
+    ]);
 }
 
 /// Every scenario, in tour order.
 pub const ALL: &[Entry] = &[
     entry!(spawn_join, |_| spawn_join::SpawnJoin),
     Entry {
-        processes: Some(|_| share_nothing::in_processes().map_err(|e| e.to_string())),
+        processes: Some(|_| share_nothing::in_processes()),
         ..entry!(share_nothing, |_| share_nothing::ShareNothing)
     },
     entry!(race, |_| race::Race),
@@ -148,7 +152,10 @@ pub const ALL: &[Entry] = &[
     entry!(local, |_| local::Students),
     entry!(signals, |_| signals::Signals),
     entry!(queue_orders, |_| queue_orders::QueueOrders),
-    entry!(producer_consumer, |_| producer_consumer::ProducerConsumer),
+    Entry {
+        processes: Some(|_| producer_consumer::in_processes()),
+        ..entry!(producer_consumer, |_| producer_consumer::ProducerConsumer)
+    },
     entry!(joinable, |_| joinable::Joinable),
     entry!(pool, |_| pool::PoolScenario),
     Entry {

@@ -52,7 +52,7 @@ pub fn child(entry: &Entry, way: Way, full: Full) -> Result<String, String> {
             let in_processes = entry
                 .processes
                 .ok_or_else(|| format!("{} has no form with processes", entry.name))?;
-            in_processes(full)?
+            in_processes(full).map_err(|err| err.to_string())?
         }
     };
     let wall = start.elapsed();

@@ -136,7 +136,7 @@ impl Choice {
     /// The ways it names for `entry`.
     fn ways(self, entry: &Entry) -> Vec<Way> {
         match self {
-            Choice::All => Way::all_for(entry),
+            Choice::All => way::all_for(entry),
             Choice::One(way) => vec![way],
         }
     }
@@ -149,9 +149,12 @@ fn scenario_parser() -> impl TypedValueParser<Value = &'static Entry> {
 
 /// `--flavor`: a flavour's name, `processes`, or `all`.
 fn way_parser() -> impl TypedValueParser<Value = Choice> {
-    PossibleValuesParser::new(Way::names().chain(["all"])).try_map(|name| match name.as_str() {
+    PossibleValuesParser::new(way::names().chain(["all"])).try_map(|name| match name.as_str() {
         "all" => Ok(Choice::All),
-        one => Way::parse(one).map(Choice::One),
+        one => one
+            .parse()
+            .map(Choice::One)
+            .map_err(|err: twinsync::UnknownFlavor| err.to_string()),
     })
 }
 
@@ -227,7 +230,7 @@ fn every_flavor<'a>(
     entries: impl Iterator<Item = &'static Entry> + 'a,
 ) -> Vec<(&'static Entry, Way)> {
     entries
-        .flat_map(|entry| Way::all_for(entry).into_iter().map(move |way| (entry, way)))
+        .flat_map(|entry| way::all_for(entry).into_iter().map(move |way| (entry, way)))
         .collect()
 }
 
@@ -279,7 +282,7 @@ fn list(width: Option<u16>) -> ExitCode {
         .map(|entry| (entry.name, entry.about))
         .collect();
     let width = width.unwrap_or_else(render::default_width);
-    let flavors: Vec<&str> = Way::names().collect();
+    let flavors: Vec<&str> = way::names().collect();
     let text = format!(
         "scenarios (each is examples/<name>.rs):\n{}\nflavours: {} (or all; processes where a scenario has that form)",
         render::two_columns(&about, width),
