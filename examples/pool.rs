@@ -22,11 +22,13 @@
 
 // ANCHOR: uses
 use std::borrow::Cow;
+use std::error::Error;
 use std::time::{Duration, Instant};
 
 use twinsync::pool::Pool;
-use twinsync::report::Outcome;
-use twinsync::{Flavor, FlavorKind, Job};
+use twinsync::process::{self, Entry, ProcessPool};
+use twinsync::report::{Outcome, Way};
+use twinsync::{Flavor, Job};
 // ANCHOR_END: uses
 
 /// The scenario's name, for the runner.
@@ -55,18 +57,22 @@ impl Job for PoolScenario {
     async fn run<F: Flavor>(self, f: F) -> Outcome {
         let start = Instant::now();
         let (in_order, finished) = downloads(&f, WORKERS).await;
-        let elapsed = start.elapsed();
-        let one_by_one: u64 = DOWNLOADS_MS.iter().sum::<u64>() * 2; // the pool runs the set twice
-        let speedup = one_by_one as f64 / (elapsed.as_secs_f64() * 1e3);
-        Outcome::new(format!(
-            "map: {}; as_completed: {}; {:.0} ms for {one_by_one} ms of work ({speedup:.1}x with {WORKERS} workers)",
-            join(&in_order),
-            join(&finished),
-            elapsed.as_secs_f64() * 1e3
-        ))
-        .figure("elapsed_ms", elapsed.as_secs_f64() * 1e3)
-        .figure("speedup", speedup)
+        report(&in_order, &finished, start.elapsed())
     }
+}
+
+/// The scenario's line and figures: both orders, and the speed-up over one job at a time.
+fn report(in_order: &[usize], finished: &[usize], elapsed: Duration) -> Outcome {
+    let one_by_one: u64 = DOWNLOADS_MS.iter().sum::<u64>() * 2; // the pool runs the set twice
+    let speedup = one_by_one as f64 / (elapsed.as_secs_f64() * 1e3);
+    Outcome::new(format!(
+        "map: {}; as_completed: {}; {:.0} ms for {one_by_one} ms of work ({speedup:.1}x with {WORKERS} workers)",
+        join(in_order),
+        join(finished),
+        elapsed.as_secs_f64() * 1e3
+    ))
+    .figure("elapsed_ms", elapsed.as_secs_f64() * 1e3)
+    .figure("speedup", speedup)
 }
 
 fn join(indices: &[usize]) -> String {
@@ -105,11 +111,42 @@ pub async fn downloads<F: Flavor>(f: &F, workers: usize) -> (Vec<usize>, Vec<usi
 }
 // ANCHOR_END: downloads
 
+// ANCHOR: processes
+/// One download in a pool worker process: waits `ms` milliseconds, returns its job number.
+fn download((i, ms): (usize, u64)) -> usize {
+    std::thread::sleep(Duration::from_millis(ms)); // waiting for the network
+    i
+}
+/// `download`, as the pool's worker processes find it.
+pub static DOWNLOAD: Entry<(usize, u64), usize> = Entry::new("pool.download", download);
+
+/// The scenario as processes: the same downloads through a [`ProcessPool`] of four worker
+/// processes, with `map` and then `map_unordered` (Python's `imap_unordered`); the time
+/// includes starting the workers.
+pub fn in_processes() -> Result<Outcome, Box<dyn Error>> {
+    let start = Instant::now();
+    let pool = ProcessPool::new(WORKERS)?;
+    let jobs = || DOWNLOADS_MS.iter().copied().enumerate();
+    let in_order = pool
+        .map(&DOWNLOAD, jobs())?
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let finished = pool
+        .map_unordered(&DOWNLOAD, jobs())?
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    pool.join(); // close, let the workers finish, wait for them
+    Ok(report(&in_order, &finished, start.elapsed()))
+}
+// ANCHOR_END: processes
+
 // ANCHOR: main
-/// Runs the scenario on the flavours named by `--flavor` (all of them by default).
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    for kind in FlavorKind::from_command_line()? {
-        println!("{kind:<12} {}", kind.run(PoolScenario)?);
+/// Runs the scenario on the flavours named by `--flavor`, or as processes (every way by
+/// default).
+fn main() -> Result<(), Box<dyn Error>> {
+    process::serve(&[&DOWNLOAD]); // a pool worker process runs its jobs here, then exits
+    for way in Way::from_command_line()? {
+        println!("{way:<12} {}", way.run(PoolScenario, in_processes)?);
     }
     Ok(())
 }

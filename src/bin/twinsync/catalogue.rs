@@ -132,6 +132,8 @@ pub fn serve_processes() {
         &share_nothing::VISIT,
         &producer_consumer::BAKE,
         &producer_consumer::EAT,
+        &pool::DOWNLOAD,
+        &joinable::WORK,
     ]);
 }
 
@@ -156,8 +158,14 @@ pub const ALL: &[Entry] = &[
         processes: Some(|_| producer_consumer::in_processes()),
         ..entry!(producer_consumer, |_| producer_consumer::ProducerConsumer)
     },
-    entry!(joinable, |_| joinable::Joinable),
-    entry!(pool, |_| pool::PoolScenario),
+    Entry {
+        processes: Some(|_| joinable::in_processes()),
+        ..entry!(joinable, |_| joinable::Joinable)
+    },
+    Entry {
+        processes: Some(|_| pool::in_processes()),
+        ..entry!(pool, |_| pool::PoolScenario)
+    },
     Entry {
         charts: &[
             Chart {
