@@ -14,11 +14,13 @@
 //! one thread) the shelf reaches its capacity of ten, every bun baked is eaten, and the buns
 //! are shared evenly among the customers (20/20, then 15 each, in our runs), because they all
 //! eat at the same pace and wait in line for the next bun. Closing the queue ends the
-//! customers without a sentinel and without losing a bun.
+//! customers without a sentinel and without losing a bun. As processes (the seeds'
+//! multiprocessing queue: every baker and customer a child process, the shelf a queue that
+//! this process owns) the line is the same again.
 //!
-//! Run it with `cargo run --example producer_consumer -- --flavor threads|tokio|tokio-local|all`;
+//! Run it with `cargo run --example producer_consumer -- --flavor threads|tokio|tokio-local|processes|all`;
 //! the runner (`cargo run --release -- run producer_consumer`) runs this same file once per
-//! flavour, each in its own process, and measures it.
+//! flavour and once as processes, each in its own process, and measures it.
 
 // ANCHOR: uses
 use std::borrow::Cow;

@@ -23,16 +23,25 @@
 //! (`--flavor`, or the runner): after `all` has run the threads, the tokio flavours reuse the
 //! memory the threads freed, and their small rows show 0 B.
 //!
+//! As processes the units are child processes that wait at a gate made of a queue: 10 and
+//! 100 of them (1000 with `--full`). Each costs a millisecond or more to start and a couple of
+//! hundred kilobytes even counted fairly (its proportional share of the pages it shares with
+//! its siblings, plus the parent's thread that serves its queue), so a thread is roughly 20
+//! times lighter, and a task a thousand.
+//!
 //! Run it with `cargo run --example scale -- --flavor threads|tokio|tokio-local|all`, adding
-//! `--full` for the big sizes; the runner (`cargo run --release -- run scale`) runs this same
-//! file once per flavour, each in its own process, and measures it.
+//! `--full` for the big sizes (or `--flavor processes`); the runner (`cargo run --release --
+//! run scale`) runs this same file once per flavour and once as processes, each in its own
+//! process, and measures it.
 
 // ANCHOR: uses
 use std::borrow::Cow;
+use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use twinsync::report::Outcome;
+use twinsync::process::{self, Entry};
+use twinsync::report::{Outcome, Way};
 use twinsync::{Event, Flavor, FlavorKind, Job, JoinHandle};
 // ANCHOR_END: uses
 
@@ -42,7 +51,7 @@ pub const NAME: &str = "scale";
 pub const ABOUT: &str =
     "N units wait at a gate, then sleep 20 ms: wall time and memory per N (--full for big N)";
 /// What to look for in its figures.
-pub const NOTICE: &str = "threads cost ~10 KB of memory and over 100 microseconds each (--full: they stop near vm.max_map_count / 4, ~16k by default); tasks cost hundreds of bytes";
+pub const NOTICE: &str = "threads cost ~10 KB of memory and over 100 microseconds each (--full: they stop near vm.max_map_count / 4, ~16k by default); tasks cost hundreds of bytes; processes hundreds of KB and a millisecond or more";
 
 /// How long each unit sleeps once the gate opens.
 const NAP: Duration = Duration::from_millis(20);
@@ -89,44 +98,66 @@ impl Job for Scale {
     }
 
     async fn run<F: Flavor>(self, f: F) -> Outcome {
-        let mut outcome = Outcome::new("");
-        let mut parts = Vec::new();
+        let mut rows = Vec::new();
         for n in sizes(f.kind(), self.full) {
             let row = hold(&f, n).await;
-            match row {
-                Row::Ran {
-                    n, wall, added_kib, ..
-                } => {
-                    let ms = wall.as_secs_f64() * 1e3;
-                    outcome = outcome.figure(format!("wall_ms.{n}"), ms);
-                    let memory = match added_kib {
-                        Some(kib) => {
-                            let per_unit = kib as f64 * 1024.0 / n as f64;
-                            outcome = outcome.figure(format!("bytes_per_unit.{n}"), per_unit);
-                            format!(", {per_unit:.0} B/unit")
-                        }
-                        None => String::new(),
-                    };
-                    parts.push(format!("{n}: {ms:.0} ms{memory}"));
-                }
-                Row::Refused {
-                    n,
-                    started,
-                    at_map_limit,
-                } => {
-                    outcome = outcome.figure("refused_at", started as f64);
-                    parts.push(if at_map_limit {
-                        format!("{n}: stopped at N = {started}, the OS's map limit for threads")
-                    } else {
-                        format!("{n}: refused at N = {started}")
-                    });
-                    break;
-                }
+            rows.push(row);
+            if matches!(row, Row::Refused { .. }) {
+                break;
             }
         }
-        outcome.summary = parts.join("; ");
-        outcome
+        report(&rows)
     }
+}
+
+/// The scenario's line and figures from its rows, however it ran.
+fn report(rows: &[Row]) -> Outcome {
+    let mut outcome = Outcome::new("");
+    let mut parts = Vec::new();
+    for &row in rows {
+        match row {
+            Row::Ran { n, wall, added_kib } => {
+                let ms = wall.as_secs_f64() * 1e3;
+                outcome = outcome.figure(format!("wall_ms.{n}"), ms);
+                let memory = match added_kib {
+                    Some(kib) => {
+                        let per_unit = kib as f64 * 1024.0 / n as f64;
+                        outcome = outcome.figure(format!("bytes_per_unit.{n}"), per_unit);
+                        format!(", {} B/unit", thousands(per_unit))
+                    }
+                    None => String::new(),
+                };
+                parts.push(format!("{n}: {ms:.0} ms{memory}"));
+            }
+            Row::Refused {
+                n,
+                started,
+                at_map_limit,
+            } => {
+                outcome = outcome.figure("refused_at", started as f64);
+                parts.push(if at_map_limit {
+                    format!("{n}: stopped at N = {started}, the OS's map limit for threads")
+                } else {
+                    format!("{n}: refused at N = {started}")
+                });
+            }
+        }
+    }
+    outcome.summary = parts.join("; ");
+    outcome
+}
+
+/// `x` rounded, with a comma between thousands (processes cost megabytes).
+fn thousands(x: f64) -> String {
+    let digits = format!("{x:.0}");
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// The N of each row for a flavour.
@@ -212,15 +243,88 @@ pub fn resident_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+// ANCHOR: processes
+/// A waiting process: says it is ready, waits at the gate (a token on `gate`), then sleeps.
+fn wait_at_gate((ready, gate): (process::Queue<()>, process::Queue<()>)) {
+    ready.put(()).expect("the parent keeps `ready` open");
+    gate.get().expect("the parent opens the gate");
+    std::thread::sleep(NAP);
+}
+/// `wait_at_gate`, as child processes find it.
+pub static WAIT_AT_GATE: Entry<(process::Queue<()>, process::Queue<()>), ()> =
+    Entry::new("scale.wait_at_gate", wait_at_gate);
+
+/// [`hold`] with `n` child processes. The memory added is this process's growth (it serves
+/// the queues, one thread per child) plus each child's proportional share of its own pages
+/// (`Pss`: pages it shares with its siblings, such as the program's code, count once in all).
+pub fn hold_processes(n: usize) -> Row {
+    let (ready, gate) = (process::Queue::new(), process::Queue::new());
+    let before = resident_kib();
+    let start = Instant::now();
+    let mut children = Vec::with_capacity(n);
+    for _ in 0..n {
+        match process::spawn(&WAIT_AT_GATE, &(ready.clone(), gate.clone())) {
+            Ok(child) => children.push(child),
+            Err(_) => break, // the OS refused a process (or an open file)
+        }
+    }
+    let started = children.len();
+    let all_waiting = (0..started).all(|_| ready.get().is_ok());
+    let shares: Option<u64> = children.iter().map(|c| proportional_kib(c.pid())).sum();
+    let during = resident_kib();
+    for _ in 0..started {
+        let _ = gate.put(()); // open the gate, one token each
+    }
+    let joined = children.into_iter().filter_map(|c| c.join().ok()).count();
+    if started < n || !all_waiting || joined < started {
+        return Row::Refused {
+            n,
+            started,
+            at_map_limit: false,
+        };
+    }
+    let parent = before.zip(during).map(|(b, d)| d.saturating_sub(b));
+    Row::Ran {
+        n,
+        wall: start.elapsed(),
+        added_kib: parent.zip(shares).map(|(p, s)| p + s),
+    }
+}
+
+/// The scenario as processes: 10 and 100 (with `full`, 1000) waiting child processes.
+pub fn in_processes(full: bool) -> Outcome {
+    let most = if full { 1000 } else { 100 };
+    let mut rows = Vec::new();
+    for n in std::iter::successors(Some(10), |n| Some(n * 10)).take_while(|&n| n <= most) {
+        let row = hold_processes(n);
+        rows.push(row);
+        if matches!(row, Row::Refused { .. }) {
+            break;
+        }
+    }
+    report(&rows)
+}
+// ANCHOR_END: processes
+
+/// A process's proportional set size in KiB, from `/proc/<pid>/smaps_rollup` (Linux 4.14 and
+/// later); `None` elsewhere.
+fn proportional_kib(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 // ANCHOR: main
-/// Runs the scenario on the flavours named by `--flavor` (all of them by default); `--full`
-/// goes on to the big sizes.
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Runs the scenario on the flavours named by `--flavor`, or as processes (every way by
+/// default); `--full` goes on to the big sizes.
+fn main() -> Result<(), Box<dyn Error>> {
+    process::serve(&[&WAIT_AT_GATE]); // a waiting child process waits here, then exits
     let args: Vec<String> = std::env::args().skip(1).collect();
     let full = args.iter().any(|arg| arg == "--full");
     let flavor_args = args.into_iter().filter(|arg| arg != "--full");
-    for kind in FlavorKind::from_args(flavor_args)? {
-        println!("{kind:<12} {}", kind.run(Scale { full })?);
+    for way in Way::from_args(flavor_args)? {
+        let outcome = way.run(Scale { full }, || Ok(in_processes(full)))?;
+        println!("{way:<12} {outcome}");
     }
     Ok(())
 }

@@ -134,6 +134,9 @@ pub fn serve_processes() {
         &producer_consumer::EAT,
         &pool::DOWNLOAD,
         &joinable::WORK,
+        &cpu_vs_io::COUNT_PRIMES,
+        &cpu_vs_io::WAIT,
+        &scale::WAIT_AT_GATE,
     ]);
 }
 
@@ -187,6 +190,7 @@ pub const ALL: &[Entry] = &[
                 ideal: Some(("ideal: the 20 ms wait", |_, _| 20.0)),
             },
         ],
+        processes: Some(|_| cpu_vs_io::in_processes()),
         ..entry!(cpu_vs_io, |_| cpu_vs_io::CpuVsIo)
     },
     Entry {
@@ -211,6 +215,7 @@ pub const ALL: &[Entry] = &[
                 ideal: None,
             },
         ],
+        processes: Some(|full| Ok(scale::in_processes(full))),
         ..entry!(scale, |full| scale::Scale { full })
     },
 ];

@@ -17,7 +17,7 @@ pub fn crossover(scale: &[&Measurement]) -> Option<String> {
         };
         let faster = scale
             .iter()
-            .filter(|m| m.flavor != "threads")
+            .filter(|m| m.flavor.starts_with("tokio"))
             .filter_map(|m| m.figure(name).map(|ms| (m.flavor.as_str(), ms)))
             .filter(|&(_, ms)| ms < *thread_ms * CROSSOVER_MARGIN)
             .min_by(|a, b| a.1.total_cmp(&b.1));
