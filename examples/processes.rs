@@ -3,20 +3,20 @@
 //! Mirrors the seeds' multiprocessing lessons after the first (globals are not shared:
 //! `examples/share_nothing.rs`): the multiprocessing queue with three producers and one
 //! consumer (`Queue(5)`), a joinable queue emptied by consumer processes that stop at a
-//! sentinel, a `Pool(3)` of CPU-bound jobs beside the same jobs on three threads, and the race
-//! lesson across processes: a shared value that loses updates, and the lock that keeps them.
+//! sentinel, and a `Pool(3)` of CPU-bound jobs beside the same jobs on three threads. (The race
+//! lesson across processes, a shared value and a lock, is the process form of
+//! `examples/race.rs`.)
 //!
 //! What to notice: a child is this very program started again, and `process::serve` is the
 //! line where it turns to its one job. Each producer's items arrive in its own order. The
 //! pool of processes and the three threads finish the CPU-bound jobs in about the same time:
-//! Rust threads already run in parallel, so processes buy isolation here, not speed. Every
-//! load and store of the shared value is a round trip to its owner: sharing costs.
+//! Rust threads already run in parallel, so processes buy isolation here, not speed.
 //!
 //! Run it with `cargo run --example processes`.
 
 use std::time::Instant;
 
-use twinsync::process::{self, Entry, Lock, ProcessPool, Queue, Value};
+use twinsync::process::{self, Entry, ProcessPool, Queue};
 
 // ANCHOR: producer
 /// A producer process: puts three items, each named after itself, into the shared queue.
@@ -52,29 +52,14 @@ fn count_primes(limit: u64) -> u64 {
 static COUNT_PRIMES: Entry<u64, u64> = Entry::new("count-primes", count_primes);
 // ANCHOR_END: primes
 
-// ANCHOR: race
-/// The race lesson, as a process: `rounds` times, read the shared total, pause, write it back
-/// plus one, holding `lock` around the step if there is one.
-fn add((total, lock, rounds): (Value<u64>, Option<Lock>, u64)) {
-    for _ in 0..rounds {
-        let _held = lock.as_ref().map(|lock| lock.lock().unwrap());
-        let seen = total.load().unwrap();
-        std::thread::sleep(std::time::Duration::from_micros(100)); // where updates are lost
-        total.store(&(seen + 1)).unwrap();
-    }
-}
-static ADD: Entry<(Value<u64>, Option<Lock>, u64), ()> = Entry::new("add", add);
-// ANCHOR_END: race
-
 // ANCHOR: main
 fn main() {
     // A child process runs its entry here and exits; the parent goes on.
-    process::serve(&[&PRODUCE, &CONSUME, &COUNT_PRIMES, &ADD]);
+    process::serve(&[&PRODUCE, &CONSUME, &COUNT_PRIMES]);
 
     three_producers_one_consumer();
     consumers_and_sentinels();
     pool_against_threads();
-    shared_total();
 }
 // ANCHOR_END: main
 
@@ -153,26 +138,3 @@ fn pool_against_threads() {
     );
 }
 // ANCHOR_END: pool
-
-// ANCHOR: shared_total
-fn shared_total() {
-    println!("3 processes x 100 read-pause-write increments of one shared value:");
-    for lock in [None, Some(Lock::new())] {
-        let locked = lock.is_some();
-        let total = Value::new(&0).unwrap();
-        let started = Instant::now();
-        let children: Vec<_> = (0..3)
-            .map(|_| process::spawn(&ADD, &(total.clone(), lock.clone(), 100)).unwrap())
-            .collect();
-        for child in children {
-            child.join().unwrap();
-        }
-        println!(
-            "  {}: {} of 300, {:.0} ms",
-            if locked { "with a lock" } else { "no lock    " },
-            total.load().unwrap(),
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-}
-// ANCHOR_END: shared_total

@@ -13,19 +13,24 @@
 //! unit's worth. Tokio's worker threads keep nearly the same lockstep, so it usually ends at
 //! 1,000 there too. On threads, parallel cores and the OS scheduler make the loss irregular: the
 //! count changes from run to run, from one unit's worth to about half of the total. With the
-//! lock the count is exact on every flavour.
+//! lock the count is exact on every flavour. As processes (Python's `Manager().Value` and
+//! `Manager().Lock()`: four child processes, a total and a lock that this process serves) the
+//! lesson holds across address spaces: unlocked, most updates are lost; locked, none are, at
+//! the price of a message to the owner for every lock, load, store and release.
 //!
-//! Run it with `cargo run --example race -- --flavor threads|tokio|tokio-local|all`; the runner
-//! (`cargo run --release -- run race`) runs this same file once per flavour, each in its own
-//! process, and measures it.
+//! Run it with `cargo run --example race -- --flavor threads|tokio|tokio-local|processes|all`;
+//! the runner (`cargo run --release -- run race`) runs this same file once per flavour and once
+//! as processes, each in its own process, and measures it.
 
 // ANCHOR: uses
 use std::borrow::Cow;
+use std::error::Error;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use twinsync::report::Outcome;
-use twinsync::{Flavor, FlavorKind, Job, JoinHandle, Mutex};
+use twinsync::process::{self, Entry, Lock, Value};
+use twinsync::report::{Outcome, Way};
+use twinsync::{Flavor, Job, JoinHandle, Mutex};
 // ANCHOR_END: uses
 
 /// The scenario's name, for the runner.
@@ -52,17 +57,22 @@ impl Job for Race {
     }
 
     async fn run<F: Flavor>(self, f: F) -> Outcome {
-        let expected = UNITS * ROUNDS;
         let unlocked = without_lock(&f, UNITS, ROUNDS).await;
         let locked = with_lock(&f, UNITS, ROUNDS).await;
-        Outcome::new(format!(
-            "no lock: {unlocked} of {expected} ({} lost); with the lock: {locked} of {expected}",
-            expected - unlocked
-        ))
-        .figure("expected", expected as f64)
-        .figure("unlocked", unlocked as f64)
-        .figure("locked", locked as f64)
+        report(unlocked, locked)
     }
+}
+
+/// The scenario's line and figures from the two counts, however they were made.
+fn report(unlocked: u64, locked: u64) -> Outcome {
+    let expected = UNITS * ROUNDS;
+    Outcome::new(format!(
+        "no lock: {unlocked} of {expected} ({} lost); with the lock: {locked} of {expected}",
+        expected.saturating_sub(unlocked)
+    ))
+    .figure("expected", expected as f64)
+    .figure("unlocked", unlocked as f64)
+    .figure("locked", locked as f64)
 }
 
 // ANCHOR: without_lock
@@ -112,11 +122,53 @@ pub async fn with_lock<F: Flavor>(f: &F, units: u64, rounds: u64) -> u64 {
 }
 // ANCHOR_END: with_lock
 
+// ANCHOR: processes
+/// An adder process: `rounds` times, reads the shared total, yields, writes it back plus one,
+/// holding `lock` around the step if there is one. Every load and store is a message to the
+/// process that owns the total.
+fn add((total, lock, rounds): (Value<u64>, Option<Lock>, u64)) {
+    for _ in 0..rounds {
+        let _held = lock
+            .as_ref()
+            .map(|lock| lock.lock().expect("the lock's owner is alive"));
+        let seen = total.load().expect("the total's owner is alive");
+        std::thread::yield_now(); // the pause in which an update is lost
+        total
+            .store(&(seen + 1))
+            .expect("the total's owner is alive");
+    }
+}
+/// `add`, as child processes find it.
+pub static ADD: Entry<(Value<u64>, Option<Lock>, u64), ()> = Entry::new("race.add", add);
+
+/// [`without_lock`] or [`with_lock`] with a process for every unit: the counter is a
+/// [`Value`] this process owns (Python's `Manager().Value`), the lock a [`Lock`].
+pub fn in_children(units: u64, rounds: u64, lock: Option<Lock>) -> Result<u64, Box<dyn Error>> {
+    let total = Value::new(&0)?;
+    let adders = (0..units)
+        .map(|_| process::spawn(&ADD, &(total.clone(), lock.clone(), rounds)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for adder in adders {
+        adder.join()?;
+    }
+    Ok(total.load()?)
+}
+
+/// The scenario as processes: the same two rounds, each unit a child process.
+pub fn in_processes() -> Result<Outcome, Box<dyn Error>> {
+    let unlocked = in_children(UNITS, ROUNDS, None)?;
+    let locked = in_children(UNITS, ROUNDS, Some(Lock::new()))?;
+    Ok(report(unlocked, locked))
+}
+// ANCHOR_END: processes
+
 // ANCHOR: main
-/// Runs the scenario on the flavours named by `--flavor` (all of them by default).
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    for kind in FlavorKind::from_command_line()? {
-        println!("{kind:<12} {}", kind.run(Race)?);
+/// Runs the scenario on the flavours named by `--flavor`, or as processes (every way by
+/// default).
+fn main() -> Result<(), Box<dyn Error>> {
+    process::serve(&[&ADD]); // an adder process adds here, then exits
+    for way in Way::from_command_line()? {
+        println!("{way:<12} {}", way.run(Race, in_processes)?);
     }
     Ok(())
 }

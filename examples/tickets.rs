@@ -17,17 +17,25 @@
 //! Where windows run in parallel (threads, tokio's two workers) one that is not yet back in
 //! line when its turn comes misses that turn, so the shares are close but not always equal.
 //!
-//! Run it with `cargo run --example tickets -- --flavor threads|tokio|tokio-local|all`; the
-//! runner (`cargo run --release -- run tickets`) runs this same file once per flavour, each in
-//! its own process, and measures it.
+//! As processes the windows are child processes and the pile and its lock are served by this
+//! one (Python's `Manager().Value` and `Manager().Lock()`). The slow sale is shared as
+//! before. The quick sale is 2,000 tickets, since every sale is four messages to the owner,
+//! and it is shared too, unevenly: a window that lets the lock go must send a message to ask
+//! again, and by then another window's request has usually reached the owner.
+//!
+//! Run it with `cargo run --example tickets -- --flavor threads|tokio|tokio-local|processes|all`;
+//! the runner (`cargo run --release -- run tickets`) runs this same file once per flavour and
+//! once as processes, each in its own process, and measures it.
 
 // ANCHOR: uses
 use std::borrow::Cow;
+use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
 
-use twinsync::report::Outcome;
-use twinsync::{Flavor, FlavorKind, Job, JoinHandle, Mutex, Policy};
+use twinsync::process::{self, Entry, Lock, Value};
+use twinsync::report::{Outcome, Way};
+use twinsync::{Flavor, Job, JoinHandle, Mutex, Policy};
 // ANCHOR_END: uses
 
 /// The scenario's name, for the runner.
@@ -112,11 +120,83 @@ pub async fn sell<F: Flavor>(f: &F, tickets: u32, pause: Duration, policy: Polic
 }
 // ANCHOR_END: sell
 
+// ANCHOR: processes
+/// What a window process is given: the pile, its lock, a queue to say it is in line, and the
+/// pause per ticket in milliseconds.
+type Window = (Value<u32>, Lock, process::Queue<()>, u64);
+
+/// A window process: says it is ready, then sells as [`sell`]'s windows do, under the
+/// shared lock; returns how many tickets it sold.
+fn window((pile, lock, ready, pause_ms): Window) -> u32 {
+    ready.put(()).expect("the office keeps `ready` open");
+    let mut sold = 0;
+    loop {
+        let _held = lock.lock().expect("the office is open");
+        let left = pile.load().expect("the office is open");
+        if left == 0 {
+            break sold;
+        }
+        std::thread::sleep(Duration::from_millis(pause_ms)); // printing the ticket, lock held
+        pile.store(&(left - 1)).expect("the office is open");
+        sold += 1;
+    }
+}
+/// `window`, as child processes find it.
+pub static WINDOW: Entry<Window, u32> = Entry::new("tickets.window", window);
+
+/// [`sell`] with a process per window: the pile is a [`Value`] and the lock a [`Lock`] that
+/// this process serves (Python's `Manager`).
+pub fn sell_in_processes(tickets: u32, pause_ms: u64) -> Result<Vec<u32>, Box<dyn Error>> {
+    let (pile, lock, ready) = (Value::new(&tickets)?, Lock::new(), process::Queue::new());
+    let opening = lock.lock()?; // as in `sell`: no window sells before all are in line
+    let windows = (0..WINDOWS)
+        .map(|_| {
+            process::spawn(
+                &WINDOW,
+                &(pile.clone(), lock.clone(), ready.clone(), pause_ms),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for _ in 0..WINDOWS {
+        ready.get()?;
+    }
+    std::thread::sleep(Duration::from_millis(10)); // each asks for the lock
+    drop(opening);
+    Ok(windows
+        .into_iter()
+        .map(|window| window.join())
+        .collect::<Result<_, _>>()?)
+}
+
+/// The scenario as processes: the slow sale, then a quick one of 2,000 tickets (each sale
+/// is four messages to the lock's owner, so 20,000 would take seconds).
+pub fn in_processes() -> Result<Outcome, Box<dyn Error>> {
+    let slow = sell_in_processes(100, 1)?;
+    let quick = sell_in_processes(QUICK_IN_PROCESSES, 0)?;
+    let mut outcome = Outcome::new(format!(
+        "slow {}; quick ({QUICK_IN_PROCESSES} tickets) {}",
+        slash(&slow),
+        slash(&quick)
+    ));
+    for (round, sold) in [("slow", &slow), ("quick", &quick)] {
+        for (window, n) in sold.iter().enumerate() {
+            outcome = outcome.figure(format!("{round}.window-{}", window + 1), *n as f64);
+        }
+    }
+    Ok(outcome)
+}
+// ANCHOR_END: processes
+
+/// The quick sale's size as processes.
+const QUICK_IN_PROCESSES: u32 = 2_000;
+
 // ANCHOR: main
-/// Runs the scenario on the flavours named by `--flavor` (all of them by default).
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    for kind in FlavorKind::from_command_line()? {
-        println!("{kind:<12} {}", kind.run(Tickets)?);
+/// Runs the scenario on the flavours named by `--flavor`, or as processes (every way by
+/// default).
+fn main() -> Result<(), Box<dyn Error>> {
+    process::serve(&[&WINDOW]); // a window process sells here, then exits
+    for way in Way::from_command_line()? {
+        println!("{way:<12} {}", way.run(Tickets, in_processes)?);
     }
     Ok(())
 }

@@ -137,6 +137,8 @@ pub fn serve_processes() {
         &cpu_vs_io::COUNT_PRIMES,
         &cpu_vs_io::WAIT,
         &scale::WAIT_AT_GATE,
+        &race::ADD,
+        &tickets::WINDOW,
     ]);
 }
 
@@ -147,8 +149,14 @@ pub const ALL: &[Entry] = &[
         processes: Some(|_| share_nothing::in_processes()),
         ..entry!(share_nothing, |_| share_nothing::ShareNothing)
     },
-    entry!(race, |_| race::Race),
-    entry!(tickets, |_| tickets::Tickets),
+    Entry {
+        processes: Some(|_| race::in_processes()),
+        ..entry!(race, |_| race::Race)
+    },
+    Entry {
+        processes: Some(|_| tickets::in_processes()),
+        ..entry!(tickets, |_| tickets::Tickets)
+    },
     entry!(deadlock, |_| deadlock::Deadlock),
     entry!(rlock, |_| rlock::Rlock),
     entry!(semaphore, |_| semaphore::SemaphoreScenario),
