@@ -7,13 +7,18 @@
 //! Group `process/ping-pong`: an item to a child over one queue and back over another, a round
 //! trip (`process`), against two thread units bouncing an item through the thread twin's queues
 //! (`threads`).
+//! Group `process/counter`: one increment of a shared counter under its lock: lock, load,
+//! store, release. `manager` is a child process doing it to a `process::Value` and a
+//! `process::Lock` that the bench's process serves (timed inside the child); `mutex` is a
+//! thread doing it to a `std::sync::Mutex<u64>`.
 //!
 //! A child runs this bench binary again, so `main` calls `process::serve` before criterion.
 
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use twinsync::process::{self, Entry, Queue};
+use twinsync::process::{self, Entry, Lock, Queue, Value};
 use twinsync::queue::ThreadQueue;
 
 static ECHO: Entry<u64, u64> = Entry::new("echo", |x| x);
@@ -23,6 +28,18 @@ static BOUNCE: Entry<(Queue<u64>, Queue<u64>), ()> = Entry::new("bounce", |(from
         to.put(item).unwrap();
     }
 });
+
+/// Makes `rounds` locked increments of the shared counter; the time they took, in nanoseconds.
+static INCREMENTS: Entry<(Value<u64>, Lock, u64), u64> =
+    Entry::new("increments", |(counter, lock, rounds)| {
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let _held = lock.lock().unwrap();
+            let seen = counter.load().unwrap();
+            counter.store(&(seen + 1)).unwrap();
+        }
+        u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    });
 
 fn spawn(c: &mut Criterion) {
     let mut group = c.benchmark_group("process/spawn");
@@ -76,10 +93,27 @@ fn ping_pong(c: &mut Criterion) {
     group.finish();
 }
 
+fn counter(c: &mut Criterion) {
+    let mut group = c.benchmark_group("process/counter");
+    let (counter, lock) = (Value::new(&0).unwrap(), Lock::new());
+    group.bench_function("manager", |b| {
+        b.iter_custom(|iters| {
+            let child = process::spawn(&INCREMENTS, &(counter.clone(), lock.clone(), iters));
+            Duration::from_nanos(child.unwrap().join().unwrap())
+        })
+    });
+    let counter = std::sync::Mutex::new(0u64);
+    group.bench_function("mutex", |b| {
+        b.iter(|| *counter.lock().unwrap() += 1);
+    });
+    group.finish();
+}
+
 fn main() {
-    process::serve(&[&ECHO, &BOUNCE]);
+    process::serve(&[&ECHO, &BOUNCE, &INCREMENTS]);
     let mut criterion = Criterion::default().configure_from_args();
     spawn(&mut criterion);
     ping_pong(&mut criterion);
+    counter(&mut criterion);
     criterion.final_summary();
 }
