@@ -1,6 +1,6 @@
 //! What a paired example reports: one line for people and named numbers for machines.
 //!
-//! Each example in `examples/` is a [`Job`](crate::Job) whose output is an [`Outcome`]. Its own
+//! Each example in `examples/` is a [`Job`] whose output is an [`Outcome`]. Its own
 //! `main` prints the summary once per flavour; the `twinsync` runner runs the same job in a child
 //! process per flavour, measures it, and shows the summary beside the figures (`--json` carries
 //! the named numbers too). Library code has no need of this module; it exists for the examples

@@ -78,12 +78,15 @@ pub struct Entry {
     /// Runs it on a fresh flavour of the given kind.
     pub run: fn(FlavorKind, Full) -> Result<Outcome, Panicked>,
     /// Runs it as child processes, if it has that form (a column of its own).
-    pub processes: Option<fn(Full) -> Result<Outcome, Box<dyn std::error::Error>>>,
+    pub processes: Option<InProcesses>,
     /// A remark computed from every flavour's figures, under its results.
     pub remark: Option<Remark>,
     /// The charts `twinsync plot` draws from its figures.
     pub charts: &'static [Chart],
 }
+
+/// A scenario's process form: runs it as child processes.
+pub type InProcesses = fn(Full) -> Result<Outcome, Box<dyn std::error::Error>>;
 
 /// A remark from every flavour's measurement of one scenario.
 pub type Remark = fn(&[&Measurement]) -> Option<String>;
