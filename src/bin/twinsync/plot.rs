@@ -34,7 +34,7 @@ pub fn draw_all(rows: &[Row], dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
     for entry in catalogue::ALL {
         for chart in entry.charts {
-            let curves = curves(rows, entry.name, chart.prefix);
+            let curves = curves(rows, entry.name, chart.prefix, chart.log);
             if curves.is_empty() {
                 continue;
             }
@@ -50,8 +50,10 @@ pub fn draw_all(rows: &[Row], dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(written)
 }
 
-/// Each flavour's points from the figures named `<prefix><x>`.
-fn curves(rows: &[Row], scenario: &str, prefix: &str) -> Vec<Curve> {
+/// Each flavour's points from the figures named `<prefix><x>`; on a logarithmic chart, only
+/// the positive ones (a 0 B/unit row, memory that fitted in pages the process already had,
+/// has no place on a log axis and would stretch it over hundreds of decades).
+fn curves(rows: &[Row], scenario: &str, prefix: &str, log: bool) -> Vec<Curve> {
     rows.iter()
         .filter_map(Row::measured)
         .filter(|m| m.scenario == scenario)
@@ -60,7 +62,7 @@ fn curves(rows: &[Row], scenario: &str, prefix: &str) -> Vec<Curve> {
                 .figures
                 .iter()
                 .filter_map(|(name, y)| Some((name.strip_prefix(prefix)?.parse().ok()?, *y)))
-                .filter(|(_, y): &(f64, f64)| y.is_finite())
+                .filter(|(_, y): &(f64, f64)| y.is_finite() && (!log || *y > 0.0))
                 .collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             (m.flavor.clone(), points)
@@ -259,5 +261,19 @@ mod tests {
         assert_eq!(decades(12.0, 900.0), [10.0, 100.0, 1000.0]);
         assert_eq!(x_label(&[1.0, 2.0, 4.0], false, 2.0), "4");
         assert_eq!(x_label(&[1.0, 2.0, 4.0], false, 1.5), "");
+    }
+
+    #[test]
+    fn a_log_chart_leaves_out_zeros() {
+        let mut scale = crate::child::tests::measurement("scale", "tokio-local", "");
+        scale.figures = vec![
+            ("bytes_per_unit.10".into(), 0.0),
+            ("bytes_per_unit.100".into(), 492.0),
+        ];
+        let rows = [Row::Measured(crate::rows::Measured::of(vec![scale]))];
+        let log = curves(&rows, "scale", "bytes_per_unit.", true);
+        assert_eq!(log[0].1, [(100.0, 492.0)]);
+        let linear = curves(&rows, "scale", "bytes_per_unit.", false);
+        assert_eq!(linear[0].1.len(), 2);
     }
 }
