@@ -1,11 +1,13 @@
 //! The `Queue` twins against the channels of the ecosystem, as producer-consumer pipes.
 //!
-//! Groups (every figure in `queue/1p1c` and `queue/1p4c` is items per second, in
+//! Groups (every figure in `queue/1p1c`, `queue/1p4c` and `queue/4p4c` is items per second, in
 //! `queue/ping-pong` the time of one round trip):
 //!
 //! - `queue/1p1c`: one producer puts `u64`s into a queue of capacity 1,024, one consumer takes
 //!   them until the queue is closed (or the channel's sender dropped) and drained;
 //! - `queue/1p4c`: the same with four consumers;
+//! - `queue/4p4c`: four producers share the items and four consumers take them; the last
+//!   producer to finish closes the queue (drops the last sender);
 //! - `queue/ping-pong`: two units bounce a number through two queues of capacity 1, so every
 //!   put and every get waits for the other side.
 //!
@@ -57,7 +59,7 @@ const ITEMS: u64 = 200_000;
 /// A queue or channel under test, seen as a pipe of `u64`s with a sending and a receiving end.
 /// Blocking ones do their work inside the futures and never suspend, as the mutex bench does.
 trait Chan: 'static {
-    type Tx: Send + 'static;
+    type Tx: Clone + Send + 'static;
     type Rx: Send + 'static;
     fn pair(capacity: usize) -> (Self::Tx, Self::Rx);
     /// The receiving end for each of `consumers` consumers.
@@ -303,9 +305,9 @@ impl Chan for TokioMpsc {
 /// A topology of units around one or two pipes.
 #[derive(Clone, Copy)]
 enum Case {
-    /// One producer putting `iters * ITEMS` items into one pipe of [`CAPACITY`], this many
-    /// consumers taking them until it is closed and drained.
-    Pipe { consumers: usize },
+    /// `producers` producers putting `iters * ITEMS` items between them into one pipe of
+    /// [`CAPACITY`], `consumers` consumers taking them until it is closed and drained.
+    Pipe { producers: usize, consumers: usize },
     /// `iters` round trips of one number through two pipes of capacity 1.
     PingPong,
 }
@@ -315,25 +317,37 @@ impl Case {
     /// the clock runs from the release of all units until the last has finished.
     fn measure<C: Chan>(self, home: Home<'_>, iters: u64) -> Duration {
         match self {
-            Case::Pipe { consumers } => pipe::<C>(home, consumers, iters * ITEMS),
+            Case::Pipe {
+                producers,
+                consumers,
+            } => pipe::<C>(home, producers, consumers, iters * ITEMS),
             Case::PingPong => ping_pong::<C>(home, iters),
         }
     }
 }
 
-fn pipe<C: Chan>(home: Home<'_>, consumers: usize, items: u64) -> Duration {
+fn pipe<C: Chan>(home: Home<'_>, producers: usize, consumers: usize, items: u64) -> Duration {
     let (tx, rx) = C::pair(CAPACITY);
     let received = Arc::new(AtomicU64::new(0));
     let checksum = Arc::new(AtomicU64::new(0));
-    let mut bodies: Vec<BoxFuture<'static, ()>> = vec![
-        async move {
-            for item in 0..items {
-                C::send(&tx, item).await;
+    // The last producer to finish closes the pipe; the others only drop their end.
+    let producing = Arc::new(AtomicU64::new(producers as u64));
+    let mut bodies: Vec<BoxFuture<'static, ()>> = Vec::new();
+    for first in 0..producers as u64 {
+        let (tx, producing) = (tx.clone(), Arc::clone(&producing));
+        bodies.push(
+            async move {
+                for item in (first..items).step_by(producers) {
+                    C::send(&tx, item).await;
+                }
+                if producing.fetch_sub(1, Relaxed) == 1 {
+                    C::close(tx);
+                }
             }
-            C::close(tx);
-        }
-        .boxed(),
-    ];
+            .boxed(),
+        );
+    }
+    drop(tx);
     for mut rx in C::consumers(rx, consumers) {
         let (received, checksum) = (Arc::clone(&received), Arc::clone(&checksum));
         bodies.push(
@@ -395,11 +409,14 @@ fn queue(c: &mut Criterion) {
     let threads = Home::OsThreads;
     let tasks = Home::Tasks(&multi);
 
-    for consumers in [1, 4] {
-        let mut group = c.benchmark_group(format!("queue/1p{consumers}c"));
+    for (producers, consumers) in [(1, 1), (1, 4), (4, 4)] {
+        let mut group = c.benchmark_group(format!("queue/{producers}p{consumers}c"));
         settings(&mut group);
         group.throughput(Throughput::Elements(ITEMS));
-        let case = Case::Pipe { consumers };
+        let case = Case::Pipe {
+            producers,
+            consumers,
+        };
         contenders(&mut group, case, threads, tasks);
         group.finish();
     }
@@ -425,7 +442,7 @@ fn contenders(
     threads: Home<'_>,
     tasks: Home<'_>,
 ) {
-    let single = matches!(case, Case::Pipe { consumers: 1 });
+    let single = matches!(case, Case::Pipe { consumers: 1, .. });
     one::<ThreadTwin<Fifo>>(group, "thread-fifo", case, threads);
     one::<ThreadTwin<Lifo>>(group, "thread-lifo", case, threads);
     one::<ThreadTwin<Priority>>(group, "thread-priority", case, threads);

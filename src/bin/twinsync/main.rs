@@ -19,6 +19,7 @@
 mod catalogue;
 mod child;
 mod plot;
+mod ratios;
 mod remarks;
 mod render;
 mod rows;
@@ -115,6 +116,13 @@ enum Cmd {
         #[arg(long, default_value = ".")]
         out_dir: PathBuf,
     },
+    /// Print the twins' benchmark times divided by the raw crates' from the last `cargo
+    /// bench`, against the performance goals, as a Markdown table.
+    Ratios {
+        /// Criterion's output directory.
+        #[arg(long, default_value = "target/criterion")]
+        dir: PathBuf,
+    },
     /// Run one pair in this process and print its measurement as one JSON line.
     #[command(hide = true)]
     Child {
@@ -165,6 +173,10 @@ fn main() -> ExitCode {
     let args = &cli.report;
     let (pairs, plot_dir): (Vec<(&'static Entry, Way)>, _) = match cli.command {
         Some(Cmd::List) => return list(args.width),
+        Some(Cmd::Ratios { ref dir }) => {
+            return ratios::table(dir)
+                .map_or_else(fail, |table| emit(table).unwrap_or_else(|code| code));
+        }
         Some(Cmd::Child { scenario, flavor }) => {
             let Choice::One(way) = flavor else {
                 return fail("a child runs one flavour");
