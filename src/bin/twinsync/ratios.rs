@@ -127,13 +127,14 @@ fn medians(dir: &Path) -> Result<HashMap<String, Median>, String> {
     Ok(found)
 }
 
-/// A duration in nanoseconds, in the unit that reads best.
+/// A duration in nanoseconds, in the unit that reads best (joined by a no-break space, so
+/// that a narrow table column does not split it).
 fn time(nanos: f64) -> String {
     match nanos {
-        n if n >= 1e9 => format!("{:.2} s", n / 1e9),
-        n if n >= 1e6 => format!("{:.2} ms", n / 1e6),
-        n if n >= 1e3 => format!("{:.2} µs", n / 1e3),
-        n => format!("{n:.1} ns"),
+        n if n >= 1e9 => format!("{:.2}\u{a0}s", n / 1e9),
+        n if n >= 1e6 => format!("{:.2}\u{a0}ms", n / 1e6),
+        n if n >= 1e3 => format!("{:.2}\u{a0}µs", n / 1e3),
+        n => format!("{n:.1}\u{a0}ns"),
     }
 }
 
@@ -141,8 +142,8 @@ fn time(nanos: f64) -> String {
 pub fn table(dir: &Path) -> Result<String, String> {
     let medians = medians(dir)?;
     let mut out = String::from(
-        "| group | twin | baseline | twin time | baseline time | ratio | goal | met |\n\
-         |---|---|---|--:|--:|--:|--:|:-:|\n",
+        "| group | twin ÷ baseline | medians | ratio | goal | met |\n\
+         |---|---|--:|--:|--:|:-:|\n",
     );
     let mut dates: Vec<SystemTime> = Vec::new();
     let mut missing = Vec::new();
@@ -157,7 +158,7 @@ pub fn table(dir: &Path) -> Result<String, String> {
         let ratio = twin.nanos / baseline.nanos;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {ratio:.2} | ≤ {:.2} | {} |",
+            "| {} | {} ÷ {} | {} ÷ {} | {ratio:.2} | ≤ {:.2} | {} |",
             c.group,
             c.twin,
             c.baseline,
@@ -243,7 +244,9 @@ mod tests {
         let table = table(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(
-            table.contains("| mutex/uncontended | threads | parking_lot | 12.0 ns | 10.0 ns | 1.20 | ≤ 1.05 | no |"),
+            table.contains(
+                "| mutex/uncontended | threads ÷ parking_lot | 12.0\u{a0}ns ÷ 10.0\u{a0}ns | 1.20 | ≤ 1.05 | no |"
+            ),
             "{table}"
         );
         assert!(table.contains("Not measured: queue/1p1c"), "{table}");
