@@ -174,19 +174,12 @@ pub fn table(dir: &Path) -> Result<String, String> {
             dir.display()
         ));
     }
-    let span = |t: &SystemTime| {
-        t.duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    };
-    let (first, last) = (
-        dates.iter().map(span).min().unwrap_or(0),
-        dates.iter().map(span).max().unwrap_or(0),
-    );
+    let (first, last) = (dates.iter().min(), dates.iter().max());
     let _ = writeln!(
         out,
         "\nMedians of time per iteration (criterion), measured between {} and {} (UTC).",
-        utc(first),
-        utc(last)
+        first.map_or_else(String::new, |t| utc(*t)),
+        last.map_or_else(String::new, |t| utc(*t))
     );
     if !missing.is_empty() {
         let _ = writeln!(out, "Not measured: {}.", missing.join("; "));
@@ -194,25 +187,10 @@ pub fn table(dir: &Path) -> Result<String, String> {
     Ok(out)
 }
 
-/// Seconds since the epoch as `YYYY-MM-DD HH:MM`, UTC (civil-from-days, proleptic Gregorian).
-fn utc(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
-    let (hour, minute) = ((seconds % 86_400) / 3600, (seconds % 3600) / 60);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}")
+/// `YYYY-MM-DD HH:MM`, UTC.
+fn utc(time: SystemTime) -> String {
+    let stamp = humantime::format_rfc3339_seconds(time).to_string(); // 2026-12-08T03:14:00Z
+    stamp.get(..16).unwrap_or(&stamp).replacen('T', " ", 1)
 }
 
 #[cfg(test)]
@@ -221,9 +199,10 @@ mod tests {
 
     #[test]
     fn dates_read_as_utc() {
-        assert_eq!(utc(0), "1970-01-01 00:00");
-        assert_eq!(utc(1_796_699_400), "2026-12-08 03:10");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00");
+        let at = |seconds| utc(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(seconds));
+        assert_eq!(at(0), "1970-01-01 00:00");
+        assert_eq!(at(1_796_699_400), "2026-12-08 03:10");
+        assert_eq!(at(951_782_400), "2000-02-29 00:00");
     }
 
     #[test]
